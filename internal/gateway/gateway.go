@@ -1,0 +1,110 @@
+// Package gateway is Marquee's public edge: the GraphQL API over HTTP (gqlgen), its limits,
+// error mapping and metrics. It calls the services over gRPC only.
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	"github.com/marquee-cinema/marquee/internal/gateway/graph"
+	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
+	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
+	"github.com/marquee-cinema/marquee/internal/platform/metrics"
+)
+
+// Options configure the gateway.
+type Options struct {
+	Log           *slog.Logger
+	Metrics       *metrics.Metrics
+	MaxDepth      int
+	MaxComplexity int
+	Playground    bool
+
+	Movies   moviev1.MovieServiceClient
+	Theatres theatrev1.TheatreServiceClient
+}
+
+// Mount adds the gateway's routes to mux: /graphql and, when enabled, /playground.
+func Mount(mux *http.ServeMux, o Options) {
+	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres}
+	cfg := generated.Config{Resolvers: resolver}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(depthLimit{max: o.MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(o.MaxComplexity))
+	srv.SetErrorPresenter(errorPresenter(o.Log))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		o.Log.ErrorContext(ctx, "panic in graphql resolver", "panic", p)
+		return errInternal
+	})
+	srv.AroundOperations(operationMetrics(o.Metrics))
+
+	gql := http.Handler(srv)
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
+	}))
+	if o.Playground {
+		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))
+	}
+}
+
+// operationMetrics records each operation's duration by name and result.
+func operationMetrics(m *metrics.Metrics) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		start := time.Now()
+		rc := graphql.GetOperationContext(ctx)
+		name := rc.OperationName
+		if name == "" && rc.Operation != nil {
+			name = rc.Operation.Name
+		}
+		if name == "" {
+			name = "anonymous"
+		}
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := respond(ctx)
+			result := "ok"
+			if resp == nil || len(resp.Errors) > 0 {
+				result = "error"
+			}
+			if m != nil {
+				m.GraphQL.WithLabelValues(name, result).Observe(time.Since(start).Seconds())
+			}
+			return resp
+		}
+	}
+}
+
+// setComplexity weighs list fields by the number of items they may return, so the complexity
+// limit bounds the work of a query rather than its length.
+func setComplexity(c *generated.ComplexityRoot) {
+	c.Query.Movies = func(child int, _ *model.MovieFilter, first *int, _ *string) int {
+		n := 20
+		if first != nil && *first > 0 {
+			n = *first
+		}
+		return 1 + n*child
+	}
+	c.Query.Theatres = func(child int, _ *model.TheatreFilter) int { return 1 + 50*child }
+	c.Theatre.Screens = func(child int) int { return 1 + 5*child }
+	c.Query.Cities = func(child int) int { return 1 + 20*child }
+	c.SeatLayout.Rows = func(child int) int { return 1 + 20*child }
+	c.LayoutRow.Cells = func(child int) int { return 1 + 30*child }
+}

@@ -1,0 +1,53 @@
+// Package model holds the GraphQL types of the gateway: those gqlgen generates from the schema
+// (models_gen.go) and the hand-written ones that carry fields resolvers need but the schema
+// does not show.
+package model
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+)
+
+// Theatre is a theatre; its city and screens are resolved on demand.
+type Theatre struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	Chain             *string   `json:"chain,omitempty"`
+	CityID            string    `json:"-"`
+	Address           string    `json:"address"`
+	Location          *GeoPoint `json:"location"`
+	Amenities         []string  `json:"amenities"`
+	Currency          string    `json:"currency"`
+	TimeZone          string    `json:"timeZone"`
+	ChangeoverMinutes int       `json:"changeoverMinutes"`
+	DistanceKm        *float64  `json:"distanceKm,omitempty"`
+}
+
+// Date is a calendar date in YYYY-MM-DD form.
+type Date string
+
+// UnmarshalGQL parses a Date literal or variable.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return errs.Invalidf("date", "a Date must be a string in YYYY-MM-DD form")
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return errs.Invalidf("date", "%q is not a date in YYYY-MM-DD form", s)
+	}
+	*d = Date(s)
+	return nil
+}
+
+// MarshalGQL writes the date as a JSON string.
+func (d Date) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.Quote(string(d)))
+}
+
+var _ fmt.Stringer = Date("")
+
+func (d Date) String() string { return string(d) }

@@ -1,0 +1,15 @@
+// Package graph holds the GraphQL resolvers of the gateway. Resolvers are thin: they decode the
+// arguments, call a service over gRPC and convert the answer; errors are mapped to
+// extensions.code once, by the server's error presenter.
+package graph
+
+import (
+	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+)
+
+// Resolver is the root resolver. It holds the gRPC clients of the services the gateway calls.
+type Resolver struct {
+	MovieClient   moviev1.MovieServiceClient
+	TheatreClient theatrev1.TheatreServiceClient
+}

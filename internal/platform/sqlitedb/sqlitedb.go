@@ -1,0 +1,128 @@
+// Package sqlitedb opens the embedded SQLite store (modernc.org/sqlite, pure Go) in WAL mode and
+// applies each service's schema migrations at start-up, idempotently.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+)
+
+// FileName is the store's file name inside the data directory.
+const FileName = "marquee.db"
+
+// Open opens (creating if needed) the SQLite database at path with WAL, foreign keys, a busy
+// timeout and immediate write transactions.
+func Open(ctx context.Context, path string) (*sql.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Migrate applies, in order, the migrations of component that have not been applied yet. Each
+// runs in its own transaction together with its bookkeeping row, so a crash never half-applies.
+func Migrate(ctx context.Context, db *sql.DB, component string, migrations []string) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("migrate %s: %w", component, err)
+	}
+	for i, stmt := range migrations {
+		version := i + 1
+		if err := applyMigration(ctx, db, component, version, stmt); err != nil {
+			return fmt.Errorf("migrate %s to version %d: %w", component, version, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, component string, version int, stmt string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE component = ? AND version = ?`,
+		component, version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version) VALUES (?, ?)`,
+		component, version); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// IsUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// InTx runs fn in a write transaction, committing when fn returns nil.
+func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// NotFoundOr maps sql.ErrNoRows to a NotFound error with msg and wraps anything else.
+func NotFoundOr(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFoundf("%s not found", what)
+	}
+	return fmt.Errorf("load %s: %w", what, err)
+}
+
+// Placeholders returns "?, ?, ?" for n arguments.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
