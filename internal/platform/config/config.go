@@ -62,7 +62,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), json, text")
 	fs.DurationVar(&c.Shutdown, "shutdown-grace", 15*time.Second, "how long to wait for in-flight work on shutdown")
 	fs.IntVar(&c.GraphQLMaxDepth, "graphql-max-depth", 12, "deepest GraphQL selection accepted")
-	fs.IntVar(&c.GraphQLMaxComplexity, "graphql-max-complexity", 5000, "highest GraphQL query complexity accepted")
+	fs.IntVar(&c.GraphQLMaxComplexity, "graphql-max-complexity", 50000, "highest GraphQL query complexity accepted")
 	fs.BoolVar(&c.Playground, "playground", true, "serve the GraphiQL playground at /playground")
 }
 

@@ -84,8 +84,10 @@ var (
 	// nor written: the server exits when the test process exits and the OS
 	// closes it. Holding it in a package variable keeps it from being
 	// garbage-collected (and so closed by a finalizer).
+	//lint:ignore U1000 written only, to keep the pipe reachable
 	serverStdin io.WriteCloser
-	serverCmd   *exec.Cmd
+	//lint:ignore U1000 written only, to keep the process handle reachable
+	serverCmd *exec.Cmd
 )
 
 // URI returns a MongoDB connection URI for tests: MARQUEE_TEST_MONGO_URI if

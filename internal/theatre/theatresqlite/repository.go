@@ -261,4 +261,3 @@ func (r *ScreenRepository) Update(ctx context.Context, id string, fn func(*theat
 	})
 	return out, err
 }
-
