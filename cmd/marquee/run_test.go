@@ -53,9 +53,9 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 	}
 }
 
-func TestSeedThenServe(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// seedInto runs `marquee seed` into dir.
+func seedInto(t *testing.T, dir string) string {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, &out, &errOut, func(string) string { return "" }); err != nil {
 		t.Fatalf("seed: %v\n%s", err, errOut.String())
@@ -63,6 +63,16 @@ func TestSeedThenServe(t *testing.T) {
 	if !strings.Contains(out.String(), "Seeded the demo data set") {
 		t.Fatalf("seed said %q", out.String())
 	}
+	return out.String()
+}
+
+func TestSeedThenServe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if said := seedInto(t, dir); strings.Contains(said, " 0 shows") {
+		t.Fatalf("seed scheduled no shows: %s", said)
+	}
+	var out, errOut bytes.Buffer
 	// Seeding twice is refused: the store is not empty.
 	err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, &out, &errOut, func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "empty store") {

@@ -30,7 +30,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		return usageError{err}
 	}
-	cfg.Target = app.ModuleMovie + "," + app.ModuleTheatre
+	cfg.Target = app.ModuleMovie + "," + app.ModuleTheatre + "," + app.ModuleShow
 	cfg.HTTPAddr, cfg.GRPCAddr = "127.0.0.1:0", ""
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
@@ -52,7 +52,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Seeded the demo data set: %d cities, %d theatres, %d screens (%d seats), %d movies.\n",
-		sum.Cities, sum.Theatres, sum.Screens, sum.Seats, sum.Movies)
+	fmt.Fprintf(stdout, "Seeded the demo data set: %d cities, %d theatres, %d screens (%d seats), %d movies, %d shows.\n",
+		sum.Cities, sum.Theatres, sum.Screens, sum.Seats, sum.Movies, sum.Shows)
 	return nil
 }

@@ -19,12 +19,14 @@ import (
 
 	"github.com/fullstorydev/grpchan"
 	"github.com/fullstorydev/grpchan/inprocgrpc"
+	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/marquee-cinema/marquee/internal/platform/cache"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/config"
 	"github.com/marquee-cinema/marquee/internal/platform/grpcx"
@@ -56,6 +58,11 @@ type App struct {
 	mongoCl *mongo.Client
 
 	svc services
+
+	redis    redis.UniversalClient
+	memCache *cache.Memory
+	demoStop context.CancelFunc
+	demoDone chan struct{}
 
 	mu      sync.Mutex
 	conns   []*grpc.ClientConn
@@ -316,3 +323,40 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer (flush, hijack).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// openRedis connects to --redis-url and checks that it answers.
+func (a *App) openRedis(ctx context.Context) error {
+	opt, err := redis.ParseURL(a.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("--redis-url: %w", err)
+	}
+	client := redis.NewClient(opt)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		_ = client.Close()
+		return fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
+	}
+	a.redis = client
+	return nil
+}
+
+func (a *App) closeRedis(context.Context) error {
+	if a.redis == nil {
+		return nil
+	}
+	return a.redis.Close()
+}
+
+// cache is Redis when configured, else one in-process cache shared by this process's modules.
+func (a *App) cache() cache.Cache {
+	if a.redis != nil {
+		return cache.NewRedis(a.redis, "marquee:cache:", func(err error) { a.log.Warn("redis cache", "error", err) })
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.memCache == nil {
+		a.memCache = cache.NewMemory(10_000)
+	}
+	return a.memCache
+}

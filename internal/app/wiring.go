@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/gateway"
@@ -13,6 +14,10 @@ import (
 	"github.com/marquee-cinema/marquee/internal/movie/moviegrpc"
 	"github.com/marquee-cinema/marquee/internal/movie/moviemongo"
 	"github.com/marquee-cinema/marquee/internal/movie/moviesqlite"
+	"github.com/marquee-cinema/marquee/internal/show"
+	"github.com/marquee-cinema/marquee/internal/show/showgrpc"
+	"github.com/marquee-cinema/marquee/internal/show/showmongo"
+	"github.com/marquee-cinema/marquee/internal/show/showsqlite"
 	"github.com/marquee-cinema/marquee/internal/theatre"
 	"github.com/marquee-cinema/marquee/internal/theatre/theatregrpc"
 	"github.com/marquee-cinema/marquee/internal/theatre/theatremongo"
@@ -24,17 +29,20 @@ const (
 	ModuleStore   = "store"
 	ModuleMovie   = "movie"
 	ModuleTheatre = "theatre"
+	ModuleShow    = "show"
 	ModuleGateway = "gateway"
 	ModuleDemo    = "demo"
+	ModuleRedis   = "redis"
 )
 
 // serviceNames are the modules that serve gRPC, and grpcServiceNames their gRPC service names
 // for the health service.
 var (
-	serviceNames     = []string{ModuleMovie, ModuleTheatre}
+	serviceNames     = []string{ModuleMovie, ModuleTheatre, ModuleShow}
 	grpcServiceNames = map[string][]string{
 		ModuleMovie:   {moviev1.MovieService_ServiceDesc.ServiceName},
 		ModuleTheatre: {theatrev1.TheatreService_ServiceDesc.ServiceName},
+		ModuleShow:    {showv1.ShowService_ServiceDesc.ServiceName},
 	}
 )
 
@@ -42,6 +50,7 @@ var (
 type services struct {
 	movies   *movie.Service
 	theatres *theatre.Service
+	shows    *show.Service
 }
 
 func (a *App) registerModules() {
@@ -49,14 +58,16 @@ func (a *App) registerModules() {
 	m.Register(Module{Name: ModuleStore, Start: a.openStore, Stop: a.closeStore})
 	m.Register(Module{Name: ModuleMovie, Deps: []string{ModuleStore}, Start: a.startMovie})
 	m.Register(Module{Name: ModuleTheatre, Deps: []string{ModuleStore}, Start: a.startTheatre})
-	m.Register(Module{Name: ModuleDemo, Deps: []string{ModuleMovie, ModuleTheatre}, Start: a.loadDemo})
+	m.Register(Module{Name: ModuleRedis, Start: a.openRedis, Stop: a.closeRedis})
+	m.Register(Module{Name: ModuleShow, Deps: a.showDeps(), Start: a.startShow})
+	m.Register(Module{Name: ModuleDemo, Deps: []string{ModuleMovie, ModuleTheatre, ModuleShow}, Start: a.loadDemo, Stop: a.stopDemo})
 	m.Register(Module{Name: ModuleGateway, Start: a.startGateway})
 }
 
 // extraTargets are modules the configuration asks for besides the target's services: the demo
 // data set, where this process runs the services it seeds.
 func (a *App) extraTargets(targets []string) []string {
-	if a.cfg.Demo && slices.Contains(targets, ModuleMovie) && slices.Contains(targets, ModuleTheatre) {
+	if a.cfg.Demo && slices.Contains(targets, ModuleMovie) && slices.Contains(targets, ModuleTheatre) && slices.Contains(targets, ModuleShow) {
 		return []string{ModuleDemo}
 	}
 	return nil
@@ -64,12 +75,19 @@ func (a *App) extraTargets(targets []string) []string {
 
 // checkPeers makes sure every service the gateway calls is either local or has an address.
 func (a *App) checkPeers() error {
-	if !a.runs(ModuleGateway) {
-		return nil
+	needs := map[string][]string{
+		ModuleGateway: {ModuleMovie, ModuleTheatre, ModuleShow},
+		ModuleShow:    {ModuleMovie, ModuleTheatre},
 	}
-	for module, addr := range map[string]string{ModuleMovie: a.cfg.MovieAddr, ModuleTheatre: a.cfg.TheatreAddr} {
-		if !a.runs(module) && addr == "" {
-			return fmt.Errorf("the gateway needs the %s service: run it in this process (--target) or give --%s-addr", module, module)
+	addrs := map[string]string{ModuleMovie: a.cfg.MovieAddr, ModuleTheatre: a.cfg.TheatreAddr, ModuleShow: a.cfg.ShowAddr}
+	for _, caller := range []string{ModuleGateway, ModuleShow} {
+		if !a.runs(caller) {
+			continue
+		}
+		for _, module := range needs[caller] {
+			if !a.runs(module) && addrs[module] == "" {
+				return fmt.Errorf("the %s module needs the %s service: run it in this process (--target) or give --%s-addr", caller, module, module)
+			}
 		}
 	}
 	return nil
@@ -113,22 +131,92 @@ func (a *App) startTheatre(ctx context.Context) error {
 	return nil
 }
 
-// loadDemo seeds the demo data set into an empty store; a store with data is left alone.
+// loadDemo seeds the demo data set into an empty store, with a week of shows. A store with data
+// keeps its catalogue; the demo programme is topped up in the background so that a restarted demo
+// always has the coming week of shows.
 func (a *App) loadDemo(ctx context.Context) error {
 	empty, err := demo.IsEmpty(ctx, a.svc.movies, a.svc.theatres)
 	if err != nil {
 		return err
 	}
 	if !empty {
-		a.log.Info("demo data: the store already has data; leaving it as it is")
+		bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		a.demoStop = cancel
+		a.demoDone = make(chan struct{})
+		go func() {
+			defer close(a.demoDone)
+			n, err := demo.LoadShows(bg, a.svc.shows, a.clock.Now(), false)
+			if err != nil && bg.Err() == nil {
+				a.log.Warn("demo shows: top-up failed", "error", err)
+				return
+			}
+			a.log.Info("demo shows topped up", "shows", n)
+		}()
 		return nil
 	}
 	sum, err := demo.Load(ctx, a.svc.movies, a.svc.theatres)
 	if err != nil {
 		return err
 	}
+	n, err := demo.LoadShows(ctx, a.svc.shows, a.clock.Now(), true)
+	if err != nil {
+		return err
+	}
 	a.log.Info("demo data loaded", "cities", sum.Cities, "theatres", sum.Theatres, "screens", sum.Screens,
-		"seats", sum.Seats, "movies", sum.Movies)
+		"seats", sum.Seats, "movies", sum.Movies, "shows", n)
+	return nil
+}
+
+func (a *App) stopDemo(ctx context.Context) error {
+	if a.demoStop == nil {
+		return nil
+	}
+	a.demoStop()
+	select {
+	case <-a.demoDone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// showDeps are the modules the show service needs in this process.
+func (a *App) showDeps() []string {
+	deps := []string{ModuleStore}
+	if a.cfg.RedisURL != "" {
+		deps = append(deps, ModuleRedis)
+	}
+	return deps
+}
+
+func (a *App) startShow(ctx context.Context) error {
+	var repo show.Repository
+	var pricing show.PricingRepository
+	if a.mongoDB != nil {
+		s, err := showmongo.New(ctx, a.mongoDB)
+		if err != nil {
+			return fmt.Errorf("show repositories: %w", err)
+		}
+		repo, pricing = s.Shows, s.Pricing
+	} else {
+		s, err := showsqlite.New(ctx, a.sqlDB)
+		if err != nil {
+			return fmt.Errorf("show repositories: %w", err)
+		}
+		repo, pricing = s.Shows, s.Pricing
+	}
+	movieConn, err := a.clientConn(ModuleMovie, a.cfg.MovieAddr)
+	if err != nil {
+		return err
+	}
+	theatreConn, err := a.clientConn(ModuleTheatre, a.cfg.TheatreAddr)
+	if err != nil {
+		return err
+	}
+	a.svc.shows = show.NewService(show.Deps{Repo: repo, Pricing: pricing,
+		Catalogue: showgrpc.Catalogue{Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)},
+		Auth:      showgrpc.TheatreAuthorizer{}, Dates: show.NewDateCache(a.cache()), Clock: a.clock})
+	a.registerService(&showv1.ShowService_ServiceDesc, showgrpc.NewServer(a.svc.shows))
 	return nil
 }
 
@@ -141,7 +229,11 @@ func (a *App) startGateway(context.Context) error {
 	if err != nil {
 		return err
 	}
-	gateway.Mount(a.mux, gateway.Options{Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
+	showConn, err := a.clientConn(ModuleShow, a.cfg.ShowAddr)
+	if err != nil {
+		return err
+	}
+	gateway.Mount(a.mux, gateway.Options{Shows: showv1.NewShowServiceClient(showConn), Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
 		Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)})
 	return nil
@@ -153,5 +245,14 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Summary, error) {
 	if a.svc.movies == nil || a.svc.theatres == nil {
 		return demo.Summary{}, fmt.Errorf("seeding needs the movie and theatre services in this process")
 	}
-	return demo.Load(ctx, a.svc.movies, a.svc.theatres)
+	sum, err := demo.Load(ctx, a.svc.movies, a.svc.theatres)
+	if err != nil {
+		return sum, err
+	}
+	if a.svc.shows != nil {
+		n, err := demo.LoadShows(ctx, a.svc.shows, a.clock.Now(), true)
+		sum.Shows = n
+		return sum, err
+	}
+	return sum, nil
 }

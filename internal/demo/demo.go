@@ -56,6 +56,7 @@ type Summary struct {
 	Screens  int
 	Seats    int // seats over every screen, blocked ones included
 	Movies   int
+	Shows    int // scheduled by LoadShows
 }
 
 // IsEmpty reports whether the store has neither cities (and therefore no theatres or screens)

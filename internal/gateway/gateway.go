@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
@@ -34,11 +35,12 @@ type Options struct {
 
 	Movies   moviev1.MovieServiceClient
 	Theatres theatrev1.TheatreServiceClient
+	Shows    showv1.ShowServiceClient
 }
 
 // Mount adds the gateway's routes to mux: /graphql and, when enabled, /playground.
 func Mount(mux *http.ServeMux, o Options) {
-	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres}
+	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows}
 	cfg := generated.Config{Resolvers: resolver}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -107,4 +109,10 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Cities = func(child int) int { return 1 + 20*child }
 	c.SeatLayout.Rows = func(child int) int { return 1 + 20*child }
 	c.LayoutRow.Cells = func(child int) int { return 1 + 30*child }
+	c.Query.Showtimes = func(child int, _ model.ShowtimeFilter) int { return 1 + 20*child }
+	c.TheatreShowtimes.Shows = func(child int) int { return 1 + 30*child }
+	c.Show.Prices = func(child int) int { return 1 + 5*child }
+	c.Show.BasePrices = func(child int) int { return 1 + 5*child }
+	c.ScheduleResult.Created = func(child int) int { return 1 + 100*child }
+	c.ScheduleResult.Conflicts = func(child int) int { return 1 + 100*child }
 }

@@ -8,7 +8,13 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// depthLimit rejects operations whose selections nest deeper than max, before execution.
+// maxExpandedFields bounds the number of fields an operation has once its fragments are expanded.
+// It stops queries whose fragments spread each other many times over: they are short to send but
+// exponentially large to walk, for us and for the complexity calculation that runs after us.
+const maxExpandedFields = 20_000
+
+// depthLimit rejects operations whose selections nest deeper than max, or that expand to more
+// than maxExpandedFields fields, before execution.
 type depthLimit struct{ max int }
 
 var _ interface {
@@ -20,7 +26,14 @@ func (depthLimit) ExtensionName() string                          { return "Dept
 func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (d depthLimit) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
-	if depth := selectionDepth(rc.Operation.SelectionSet, rc.Doc.Fragments, 0, map[string]bool{}); depth > d.max {
+	m := newMeasurer(rc.Doc.Fragments)
+	depth, size := m.measure(rc.Operation.SelectionSet)
+	if size > maxExpandedFields {
+		err := gqlerror.Errorf("operation expands to %d fields, which exceeds the limit of %d", size, maxExpandedFields)
+		err.Extensions = map[string]any{"code": "COMPLEXITY_LIMIT_EXCEEDED"}
+		return err
+	}
+	if depth > d.max {
 		err := gqlerror.Errorf("operation is nested %d levels deep, which exceeds the limit of %d", depth, d.max)
 		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
 		return err
@@ -28,35 +41,56 @@ func (d depthLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 	return nil
 }
 
-// selectionDepth returns the deepest field nesting of set. Fragment spreads are followed once
-// per path, so a cyclic fragment (rejected by validation anyway) cannot loop.
-func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, depth int, visiting map[string]bool) int {
-	deepest := depth
+// measurer computes the depth and expanded size of selection sets, measuring each fragment once,
+// so the work is linear in the document whatever the fragments do.
+type measurer struct {
+	fragments ast.FragmentDefinitionList
+	memo      map[string][2]int
+	visiting  map[string]bool
+}
+
+func newMeasurer(fragments ast.FragmentDefinitionList) *measurer {
+	return &measurer{fragments: fragments, memo: map[string][2]int{}, visiting: map[string]bool{}}
+}
+
+// measure returns the deepest field nesting of set and its number of fields with fragments
+// expanded (saturating well above any limit). A cyclic or unknown fragment counts as empty; the
+// validator rejects such documents anyway.
+func (m *measurer) measure(set ast.SelectionSet) (depth, size int) {
 	for _, sel := range set {
-		var d int
+		var d, n int
 		switch s := sel.(type) {
 		case *ast.Field:
-			d = depth + 1
-			if len(s.SelectionSet) > 0 {
-				d = selectionDepth(s.SelectionSet, fragments, depth+1, visiting)
-			}
+			cd, cn := m.measure(s.SelectionSet)
+			d, n = 1+cd, 1+cn
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, fragments, depth, visiting)
+			d, n = m.measure(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if visiting[s.Name] {
-				continue
-			}
-			f := fragments.ForName(s.Name)
-			if f == nil {
-				continue
-			}
-			visiting[s.Name] = true
-			d = selectionDepth(f.SelectionSet, fragments, depth, visiting)
-			visiting[s.Name] = false
+			d, n = m.fragment(s.Name)
 		}
-		if d > deepest {
-			deepest = d
-		}
+		depth = max(depth, d)
+		size = min(size+n, 1<<40)
 	}
-	return deepest
+	return depth, size
+}
+
+func (m *measurer) fragment(name string) (depth, size int) {
+	if r, ok := m.memo[name]; ok {
+		return r[0], r[1]
+	}
+	f := m.fragments.ForName(name)
+	if f == nil || m.visiting[name] {
+		return 0, 0
+	}
+	m.visiting[name] = true
+	depth, size = m.measure(f.SelectionSet)
+	m.visiting[name] = false
+	m.memo[name] = [2]int{depth, size}
+	return depth, size
+}
+
+// selectionDepth returns the deepest field nesting of set below depth.
+func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, depth int, _ map[string]bool) int {
+	d, _ := newMeasurer(fragments).measure(set)
+	return depth + d
 }

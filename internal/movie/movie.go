@@ -99,16 +99,22 @@ func (m *Movie) Validate() error {
 		return errs.Invalidf("formats", "at least one format is required")
 	case !m.Status.Valid():
 		return errs.Invalidf("status", "unknown status %q", m.Status)
-	case len(m.Cast) > MaxCredits || len(m.Crew) > MaxCredits:
-		return errs.Invalidf("cast", "at most %d cast and %d crew credits", MaxCredits, MaxCredits)
+	case len(m.Cast) > MaxCredits:
+		return errs.Invalidf("cast", "at most %d cast credits", MaxCredits)
+	case len(m.Crew) > MaxCredits:
+		return errs.Invalidf("crew", "at most %d crew credits", MaxCredits)
 	}
-	for field, list := range map[string][]string{"genres": m.Genres, "languages": m.Languages, "formats": m.Formats} {
+	for _, l := range []struct {
+		field string
+		list  []string
+	}{{"genres", m.Genres}, {"languages", m.Languages}, {"formats", m.Formats}} {
+		field, list := l.field, l.list
 		if len(list) > MaxListItems {
 			return errs.Invalidf(field, "%s has more than %d entries", field, MaxListItems)
 		}
 		for _, v := range list {
-			if len(v) > 40 {
-				return errs.Invalidf(field, "%s entry %q is longer than 40 characters", field, v[:40])
+			if utf8.RuneCountInString(v) > 40 {
+				return errs.Invalidf(field, "%s entry %q is longer than 40 characters", field, string([]rune(v)[:40]))
 			}
 		}
 	}

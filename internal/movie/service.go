@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -145,7 +146,9 @@ func CursorOf(m Movie) string {
 // DecodeCursor parses an opaque cursor. Invalid when it is not one Marquee made.
 func DecodeCursor(cursor string) (Position, error) {
 	bad := errs.Invalidf("after", "after is not a valid cursor; pass the endCursor of a previous page")
-	if len(cursor) > 1024 {
+	// The longest cursor EncodeCursor makes is about 1,700 characters: a title of MaxTitleLen
+	// characters that JSON escapes to six bytes each (\u003c), an id, base64.
+	if len(cursor) > 2048 {
 		return Position{}, bad
 	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
@@ -153,7 +156,7 @@ func DecodeCursor(cursor string) (Position, error) {
 		return Position{}, bad
 	}
 	var p cursorPayload
-	if err := json.Unmarshal(b, &p); err != nil || !ids.Valid(p.I) || len(p.K) > 4*MaxTitleLen {
+	if err := json.Unmarshal(b, &p); err != nil || !ids.Valid(p.I) || utf8.RuneCountInString(p.K) > MaxTitleLen {
 		return Position{}, bad
 	}
 	return Position{TitleKey: p.K, ID: p.I}, nil

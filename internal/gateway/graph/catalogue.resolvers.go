@@ -10,6 +10,7 @@ import (
 
 	commonv1 "github.com/marquee-cinema/marquee/api/proto/marquee/common/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
@@ -57,10 +58,15 @@ func (r *queryResolver) Movies(ctx context.Context, filter *model.MovieFilter, f
 			f.Status = fromGraphMovieStatus(*filter.Status)
 		}
 		if filter.CityID != nil {
-			// Until shows exist, a city filter checks the city and lists the whole catalogue.
+			// Only movies with bookable shows in the city.
+			res, err := r.ShowClient.ListMoviesWithShows(ctx, &showv1.ListMoviesWithShowsRequest{CityId: *filter.CityID})
+			if err != nil {
+				return nil, err
+			}
 			if _, err := r.TheatreClient.GetCity(ctx, &theatrev1.GetCityRequest{Id: *filter.CityID}); err != nil {
 				return nil, err
 			}
+			f.RestrictToIds, f.Ids = true, res.GetMovieIds()
 		}
 	}
 	res, err := r.MovieClient.ListMovies(ctx, req)

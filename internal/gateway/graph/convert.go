@@ -1,7 +1,14 @@
 package graph
 
 import (
+	"fmt"
 	"strconv"
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -101,4 +108,117 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+var showStatusToGraph = map[showv1.ShowStatus]model.ShowStatus{
+	showv1.ShowStatus_SHOW_STATUS_SCHEDULED: model.ShowStatusScheduled,
+	showv1.ShowStatus_SHOW_STATUS_CANCELLED: model.ShowStatusCancelled,
+}
+
+func toGraphShow(s *showv1.Show) *model.Show {
+	start := s.GetStartTime().AsTime()
+	return &model.Show{ID: s.GetId(), MovieID: s.GetMovieId(), TheatreID: s.GetTheatreId(), ScreenID: s.GetScreenId(),
+		StartsAt: start, EndsAt: start.Add(time.Duration(s.GetRuntimeMinutes()) * time.Minute), BusyUntil: s.GetEndTime().AsTime(),
+		LocalDate: model.Date(s.GetLocalDate()), LocalTime: s.GetLocalTime(), Language: s.GetLanguage(), Format: s.GetFormat(),
+		Currency: s.GetCurrency(), RawPrices: toRawPrices(s.GetPrices()), RawBasePrices: toRawPrices(s.GetBasePrices()),
+		AvailableSeats: int(s.GetAvailableSeats()), Status: showStatusToGraph[s.GetStatus()]}
+}
+
+func toGraphShows(ss []*showv1.Show) []*model.Show {
+	out := make([]*model.Show, len(ss))
+	for i, s := range ss {
+		out[i] = toGraphShow(s)
+	}
+	return out
+}
+
+func toRawPrices(ps []*showv1.CategoryPrice) []model.RawPrice {
+	out := make([]model.RawPrice, len(ps))
+	for i, p := range ps {
+		out[i] = model.RawPrice{Category: p.GetCategory(), Amount: p.GetAmount()}
+	}
+	return out
+}
+
+func hhmm(minute int32) string {
+	return fmt.Sprintf("%02d:%02d", minute/60, minute%60)
+}
+
+func parseHHMM(field, s string) (int32, error) {
+	if len(s) == 5 && s == "24:00" {
+		return 24 * 60, nil
+	}
+	t, err := time.Parse("15:04", s)
+	if err != nil || len(s) != 5 {
+		return 0, errs.Invalidf(field, "%q is not a time in HH:MM form", s)
+	}
+	return int32(t.Hour()*60 + t.Minute()), nil
+}
+
+func toGraphRules(r *showv1.PricingRules) *model.PricingRules {
+	out := &model.PricingRules{RoundTo: int(r.GetRoundTo()), DaysOfWeek: []*model.DayOfWeekRule{}, TimeBands: []*model.TimeBandRule{},
+		Occupancy: []*model.OccupancyTierRule{}, LeadTime: []*model.LeadTimeRule{}, Limits: []*model.CategoryLimit{}}
+	for _, d := range r.GetDaysOfWeek() {
+		out.DaysOfWeek = append(out.DaysOfWeek, &model.DayOfWeekRule{Day: int(d.GetDay()), Percent: int(d.GetPercent())})
+	}
+	for _, b := range r.GetTimeBands() {
+		out.TimeBands = append(out.TimeBands, &model.TimeBandRule{Name: b.GetName(), From: hhmm(b.GetFromMinute()), To: hhmm(b.GetToMinute()), Percent: int(b.GetPercent())})
+	}
+	for _, t := range r.GetOccupancy() {
+		out.Occupancy = append(out.Occupancy, &model.OccupancyTierRule{AboveFraction: t.GetAboveFraction(), Percent: int(t.GetPercent())})
+	}
+	for _, l := range r.GetLeadTime() {
+		out.LeadTime = append(out.LeadTime, &model.LeadTimeRule{WithinMinutes: int(l.GetWithin().AsDuration() / time.Minute), Percent: int(l.GetPercent())})
+	}
+	for _, l := range r.GetLimits() {
+		c := &model.CategoryLimit{Category: l.GetCategory()}
+		if l.GetFloor() > 0 {
+			f := int(l.GetFloor())
+			c.Floor = &f
+		}
+		if l.GetCeiling() > 0 {
+			v := int(l.GetCeiling())
+			c.Ceiling = &v
+		}
+		out.Limits = append(out.Limits, c)
+	}
+	return out
+}
+
+func fromGraphRules(in model.PricingRulesInput) (*showv1.PricingRules, error) {
+	out := &showv1.PricingRules{RoundTo: 500}
+	if in.RoundTo != nil {
+		out.RoundTo = int64(*in.RoundTo)
+	}
+	for _, d := range in.DaysOfWeek {
+		out.DaysOfWeek = append(out.DaysOfWeek, &showv1.DayOfWeekRule{Day: int32(d.Day), Percent: int32(d.Percent)})
+	}
+	for _, b := range in.TimeBands {
+		from, err := parseHHMM("timeBands.from", b.From)
+		if err != nil {
+			return nil, err
+		}
+		to, err := parseHHMM("timeBands.to", b.To)
+		if err != nil {
+			return nil, err
+		}
+		out.TimeBands = append(out.TimeBands, &showv1.TimeBand{Name: deref(b.Name), FromMinute: from, ToMinute: to, Percent: int32(b.Percent)})
+	}
+	for _, t := range in.Occupancy {
+		out.Occupancy = append(out.Occupancy, &showv1.OccupancyTier{AboveFraction: t.AboveFraction, Percent: int32(t.Percent)})
+	}
+	for _, l := range in.LeadTime {
+		out.LeadTime = append(out.LeadTime, &showv1.LeadTimeRule{Within: durationpb.New(time.Duration(l.WithinMinutes) * time.Minute), Percent: int32(l.Percent)})
+	}
+	for _, l := range in.Limits {
+		c := &showv1.CategoryLimit{Category: l.Category}
+		if l.Floor != nil {
+			c.Floor = int64(*l.Floor)
+		}
+		if l.Ceiling != nil {
+			c.Ceiling = int64(*l.Ceiling)
+		}
+		out.Limits = append(out.Limits, c)
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ package graph
 
 import (
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 )
 
@@ -12,4 +13,5 @@ import (
 type Resolver struct {
 	MovieClient   moviev1.MovieServiceClient
 	TheatreClient theatrev1.TheatreServiceClient
+	ShowClient    showv1.ShowServiceClient
 }

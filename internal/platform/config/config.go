@@ -29,6 +29,7 @@ type Config struct {
 	ConfigFile  string
 	MovieAddr   string
 	TheatreAddr string
+	ShowAddr    string
 	LogLevel    string
 	LogFormat   string
 	Shutdown    time.Duration
@@ -48,7 +49,7 @@ func EnvName(flagName string) string {
 
 // FlagSet defines every serve flag on fs, bound to c, with the embedded defaults.
 func (c *Config) FlagSet(fs *flag.FlagSet) {
-	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, movie, theatre")
+	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, movie, theatre, show")
 	fs.StringVar(&c.HTTPAddr, "http-addr", ":8080", "address of the HTTP server (GraphQL, health, metrics)")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", ":9090", "address of the gRPC server; empty disables it")
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory of the embedded SQLite store and generated keys")
@@ -58,6 +59,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.ConfigFile, "config", "", "optional YAML file whose keys are these flag names")
 	fs.StringVar(&c.MovieAddr, "movie-addr", "", "gRPC address of the movie service when it is not in this process")
 	fs.StringVar(&c.TheatreAddr, "theatre-addr", "", "gRPC address of the theatre service when it is not in this process")
+	fs.StringVar(&c.ShowAddr, "show-addr", "", "gRPC address of the show service when it is not in this process")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), json, text")
 	fs.DurationVar(&c.Shutdown, "shutdown-grace", 15*time.Second, "how long to wait for in-flight work on shutdown")
@@ -188,7 +190,7 @@ func (c *Config) Validate() error {
 }
 
 // Services are the service modules a target may name, besides "all".
-var Services = []string{"gateway", "movie", "theatre"}
+var Services = []string{"gateway", "movie", "theatre", "show"}
 
 // ParseTarget splits a target into module names, expanding "all".
 func ParseTarget(target string) ([]string, error) {

@@ -5,10 +5,12 @@ package generated
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -27,7 +29,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Mutation() MutationResolver
 	Query() QueryResolver
+	Show() ShowResolver
 	Theatre() TheatreResolver
 }
 
@@ -35,6 +39,18 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	CategoryLimit struct {
+		Category func(childComplexity int) int
+		Ceiling  func(childComplexity int) int
+		Floor    func(childComplexity int) int
+	}
+
+	CategoryPrice struct {
+		Category func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Price    func(childComplexity int) int
+	}
+
 	City struct {
 		Country  func(childComplexity int) int
 		ID       func(childComplexity int) int
@@ -47,6 +63,11 @@ type ComplexityRoot struct {
 	Credit struct {
 		Name func(childComplexity int) int
 		Role func(childComplexity int) int
+	}
+
+	DayOfWeekRule struct {
+		Day     func(childComplexity int) int
+		Percent func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -71,6 +92,16 @@ type ComplexityRoot struct {
 		Companion  func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Number     func(childComplexity int) int
+	}
+
+	LeadTimeRule struct {
+		Percent       func(childComplexity int) int
+		WithinMinutes func(childComplexity int) int
+	}
+
+	Money struct {
+		Amount   func(childComplexity int) int
+		Currency func(childComplexity int) int
 	}
 
 	Movie struct {
@@ -99,19 +130,57 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Mutation struct {
+		CancelShow      func(childComplexity int, id string) int
+		ScheduleShows   func(childComplexity int, input model.ScheduleShowsInput) int
+		SetPricingRules func(childComplexity int, theatreID string, input model.PricingRulesInput) int
+	}
+
+	OccupancyTierRule struct {
+		AboveFraction func(childComplexity int) int
+		Percent       func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
 	}
 
+	PricingRules struct {
+		DaysOfWeek func(childComplexity int) int
+		LeadTime   func(childComplexity int) int
+		Limits     func(childComplexity int) int
+		Occupancy  func(childComplexity int) int
+		RoundTo    func(childComplexity int) int
+		TimeBands  func(childComplexity int) int
+	}
+
 	Query struct {
-		Cities   func(childComplexity int) int
-		City     func(childComplexity int, id string) int
-		Movie    func(childComplexity int, id string) int
-		Movies   func(childComplexity int, filter *model.MovieFilter, first *int, after *string) int
-		Screen   func(childComplexity int, id string) int
-		Theatre  func(childComplexity int, id string) int
-		Theatres func(childComplexity int, filter *model.TheatreFilter) int
+		Cities       func(childComplexity int) int
+		City         func(childComplexity int, id string) int
+		Movie        func(childComplexity int, id string) int
+		Movies       func(childComplexity int, filter *model.MovieFilter, first *int, after *string) int
+		PricingRules func(childComplexity int, theatreID string) int
+		Screen       func(childComplexity int, id string) int
+		Show         func(childComplexity int, id string) int
+		ShowDates    func(childComplexity int, movieID string, cityID string) int
+		Showtimes    func(childComplexity int, filter model.ShowtimeFilter) int
+		Theatre      func(childComplexity int, id string) int
+		Theatres     func(childComplexity int, filter *model.TheatreFilter) int
+	}
+
+	ScheduleConflict struct {
+		ClashesWith func(childComplexity int) int
+		Date        func(childComplexity int) int
+		Message     func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		StartTime   func(childComplexity int) int
+	}
+
+	ScheduleResult struct {
+		Conflicts func(childComplexity int) int
+		Created   func(childComplexity int) int
+		DryRun    func(childComplexity int) int
 	}
 
 	Screen struct {
@@ -132,6 +201,24 @@ type ComplexityRoot struct {
 		Rows       func(childComplexity int) int
 	}
 
+	Show struct {
+		AvailableSeats func(childComplexity int) int
+		BasePrices     func(childComplexity int) int
+		BusyUntil      func(childComplexity int) int
+		EndsAt         func(childComplexity int) int
+		Format         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Language       func(childComplexity int) int
+		LocalDate      func(childComplexity int) int
+		LocalTime      func(childComplexity int) int
+		Movie          func(childComplexity int) int
+		Prices         func(childComplexity int) int
+		Screen         func(childComplexity int) int
+		StartsAt       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Theatre        func(childComplexity int) int
+	}
+
 	Theatre struct {
 		Address           func(childComplexity int) int
 		Amenities         func(childComplexity int) int
@@ -146,12 +233,30 @@ type ComplexityRoot struct {
 		Screens           func(childComplexity int) int
 		TimeZone          func(childComplexity int) int
 	}
+
+	TheatreShowtimes struct {
+		DistanceKm func(childComplexity int) int
+		Shows      func(childComplexity int) int
+		Theatre    func(childComplexity int) int
+	}
+
+	TimeBandRule struct {
+		From    func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Percent func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type MutationResolver interface {
+	ScheduleShows(ctx context.Context, input model.ScheduleShowsInput) (*model.ScheduleResult, error)
+	CancelShow(ctx context.Context, id string) (*model.Show, error)
+	SetPricingRules(ctx context.Context, theatreID string, input model.PricingRulesInput) (*model.PricingRules, error)
+}
 type QueryResolver interface {
 	Cities(ctx context.Context) ([]*model.City, error)
 	City(ctx context.Context, id string) (*model.City, error)
@@ -160,6 +265,18 @@ type QueryResolver interface {
 	Theatres(ctx context.Context, filter *model.TheatreFilter) ([]*model.Theatre, error)
 	Theatre(ctx context.Context, id string) (*model.Theatre, error)
 	Screen(ctx context.Context, id string) (*model.Screen, error)
+	ShowDates(ctx context.Context, movieID string, cityID string) ([]model.Date, error)
+	Showtimes(ctx context.Context, filter model.ShowtimeFilter) ([]*model.TheatreShowtimes, error)
+	Show(ctx context.Context, id string) (*model.Show, error)
+	PricingRules(ctx context.Context, theatreID string) (*model.PricingRules, error)
+}
+type ShowResolver interface {
+	Movie(ctx context.Context, obj *model.Show) (*model.Movie, error)
+	Theatre(ctx context.Context, obj *model.Show) (*model.Theatre, error)
+	Screen(ctx context.Context, obj *model.Show) (*model.Screen, error)
+
+	Prices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error)
+	BasePrices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error)
 }
 type TheatreResolver interface {
 	City(ctx context.Context, obj *model.Theatre) (*model.City, error)
@@ -184,6 +301,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "CategoryLimit.category":
+		if e.ComplexityRoot.CategoryLimit.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryLimit.Category(childComplexity), true
+	case "CategoryLimit.ceiling":
+		if e.ComplexityRoot.CategoryLimit.Ceiling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryLimit.Ceiling(childComplexity), true
+	case "CategoryLimit.floor":
+		if e.ComplexityRoot.CategoryLimit.Floor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryLimit.Floor(childComplexity), true
+
+	case "CategoryPrice.category":
+		if e.ComplexityRoot.CategoryPrice.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPrice.Category(childComplexity), true
+	case "CategoryPrice.name":
+		if e.ComplexityRoot.CategoryPrice.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPrice.Name(childComplexity), true
+	case "CategoryPrice.price":
+		if e.ComplexityRoot.CategoryPrice.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryPrice.Price(childComplexity), true
 
 	case "City.country":
 		if e.ComplexityRoot.City.Country == nil {
@@ -234,6 +389,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Credit.Role(childComplexity), true
+
+	case "DayOfWeekRule.day":
+		if e.ComplexityRoot.DayOfWeekRule.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayOfWeekRule.Day(childComplexity), true
+	case "DayOfWeekRule.percent":
+		if e.ComplexityRoot.DayOfWeekRule.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayOfWeekRule.Percent(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -310,6 +478,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LayoutSeat.Number(childComplexity), true
+
+	case "LeadTimeRule.percent":
+		if e.ComplexityRoot.LeadTimeRule.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadTimeRule.Percent(childComplexity), true
+	case "LeadTimeRule.withinMinutes":
+		if e.ComplexityRoot.LeadTimeRule.WithinMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadTimeRule.WithinMinutes(childComplexity), true
+
+	case "Money.amount":
+		if e.ComplexityRoot.Money.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Amount(childComplexity), true
+	case "Money.currency":
+		if e.ComplexityRoot.Money.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
 	case "Movie.cast":
 		if e.ComplexityRoot.Movie.Cast == nil {
@@ -416,6 +610,53 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovieEdge.Node(childComplexity), true
 
+	case "Mutation.cancelShow":
+		if e.ComplexityRoot.Mutation.CancelShow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelShow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelShow(childComplexity, args["id"].(string)), true
+	case "Mutation.scheduleShows":
+		if e.ComplexityRoot.Mutation.ScheduleShows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleShows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleShows(childComplexity, args["input"].(model.ScheduleShowsInput)), true
+	case "Mutation.setPricingRules":
+		if e.ComplexityRoot.Mutation.SetPricingRules == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPricingRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPricingRules(childComplexity, args["theatreId"].(string), args["input"].(model.PricingRulesInput)), true
+
+	case "OccupancyTierRule.aboveFraction":
+		if e.ComplexityRoot.OccupancyTierRule.AboveFraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OccupancyTierRule.AboveFraction(childComplexity), true
+	case "OccupancyTierRule.percent":
+		if e.ComplexityRoot.OccupancyTierRule.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OccupancyTierRule.Percent(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -428,6 +669,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PricingRules.daysOfWeek":
+		if e.ComplexityRoot.PricingRules.DaysOfWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.DaysOfWeek(childComplexity), true
+	case "PricingRules.leadTime":
+		if e.ComplexityRoot.PricingRules.LeadTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.LeadTime(childComplexity), true
+	case "PricingRules.limits":
+		if e.ComplexityRoot.PricingRules.Limits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.Limits(childComplexity), true
+	case "PricingRules.occupancy":
+		if e.ComplexityRoot.PricingRules.Occupancy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.Occupancy(childComplexity), true
+	case "PricingRules.roundTo":
+		if e.ComplexityRoot.PricingRules.RoundTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.RoundTo(childComplexity), true
+	case "PricingRules.timeBands":
+		if e.ComplexityRoot.PricingRules.TimeBands == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingRules.TimeBands(childComplexity), true
 
 	case "Query.cities":
 		if e.ComplexityRoot.Query.Cities == nil {
@@ -469,6 +747,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Movies(childComplexity, args["filter"].(*model.MovieFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.pricingRules":
+		if e.ComplexityRoot.Query.PricingRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pricingRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PricingRules(childComplexity, args["theatreId"].(string)), true
 	case "Query.screen":
 		if e.ComplexityRoot.Query.Screen == nil {
 			break
@@ -480,6 +769,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Screen(childComplexity, args["id"].(string)), true
+	case "Query.show":
+		if e.ComplexityRoot.Query.Show == nil {
+			break
+		}
+
+		args, err := ec.field_Query_show_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Show(childComplexity, args["id"].(string)), true
+	case "Query.showDates":
+		if e.ComplexityRoot.Query.ShowDates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_showDates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShowDates(childComplexity, args["movieId"].(string), args["cityId"].(string)), true
+	case "Query.showtimes":
+		if e.ComplexityRoot.Query.Showtimes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_showtimes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Showtimes(childComplexity, args["filter"].(model.ShowtimeFilter)), true
 	case "Query.theatre":
 		if e.ComplexityRoot.Query.Theatre == nil {
 			break
@@ -502,6 +824,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Theatres(childComplexity, args["filter"].(*model.TheatreFilter)), true
+
+	case "ScheduleConflict.clashesWith":
+		if e.ComplexityRoot.ScheduleConflict.ClashesWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleConflict.ClashesWith(childComplexity), true
+	case "ScheduleConflict.date":
+		if e.ComplexityRoot.ScheduleConflict.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleConflict.Date(childComplexity), true
+	case "ScheduleConflict.message":
+		if e.ComplexityRoot.ScheduleConflict.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleConflict.Message(childComplexity), true
+	case "ScheduleConflict.reason":
+		if e.ComplexityRoot.ScheduleConflict.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleConflict.Reason(childComplexity), true
+	case "ScheduleConflict.startTime":
+		if e.ComplexityRoot.ScheduleConflict.StartTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleConflict.StartTime(childComplexity), true
+
+	case "ScheduleResult.conflicts":
+		if e.ComplexityRoot.ScheduleResult.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleResult.Conflicts(childComplexity), true
+	case "ScheduleResult.created":
+		if e.ComplexityRoot.ScheduleResult.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleResult.Created(childComplexity), true
+	case "ScheduleResult.dryRun":
+		if e.ComplexityRoot.ScheduleResult.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleResult.DryRun(childComplexity), true
 
 	case "Screen.formats":
 		if e.ComplexityRoot.Screen.Formats == nil {
@@ -559,6 +931,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeatLayout.Rows(childComplexity), true
+
+	case "Show.availableSeats":
+		if e.ComplexityRoot.Show.AvailableSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.AvailableSeats(childComplexity), true
+	case "Show.basePrices":
+		if e.ComplexityRoot.Show.BasePrices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.BasePrices(childComplexity), true
+	case "Show.busyUntil":
+		if e.ComplexityRoot.Show.BusyUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.BusyUntil(childComplexity), true
+	case "Show.endsAt":
+		if e.ComplexityRoot.Show.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.EndsAt(childComplexity), true
+	case "Show.format":
+		if e.ComplexityRoot.Show.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Format(childComplexity), true
+	case "Show.id":
+		if e.ComplexityRoot.Show.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.ID(childComplexity), true
+	case "Show.language":
+		if e.ComplexityRoot.Show.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Language(childComplexity), true
+	case "Show.localDate":
+		if e.ComplexityRoot.Show.LocalDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.LocalDate(childComplexity), true
+	case "Show.localTime":
+		if e.ComplexityRoot.Show.LocalTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.LocalTime(childComplexity), true
+	case "Show.movie":
+		if e.ComplexityRoot.Show.Movie == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Movie(childComplexity), true
+	case "Show.prices":
+		if e.ComplexityRoot.Show.Prices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Prices(childComplexity), true
+	case "Show.screen":
+		if e.ComplexityRoot.Show.Screen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Screen(childComplexity), true
+	case "Show.startsAt":
+		if e.ComplexityRoot.Show.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.StartsAt(childComplexity), true
+	case "Show.status":
+		if e.ComplexityRoot.Show.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Status(childComplexity), true
+	case "Show.theatre":
+		if e.ComplexityRoot.Show.Theatre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Theatre(childComplexity), true
 
 	case "Theatre.address":
 		if e.ComplexityRoot.Theatre.Address == nil {
@@ -633,6 +1096,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Theatre.TimeZone(childComplexity), true
 
+	case "TheatreShowtimes.distanceKm":
+		if e.ComplexityRoot.TheatreShowtimes.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TheatreShowtimes.DistanceKm(childComplexity), true
+	case "TheatreShowtimes.shows":
+		if e.ComplexityRoot.TheatreShowtimes.Shows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TheatreShowtimes.Shows(childComplexity), true
+	case "TheatreShowtimes.theatre":
+		if e.ComplexityRoot.TheatreShowtimes.Theatre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TheatreShowtimes.Theatre(childComplexity), true
+
+	case "TimeBandRule.from":
+		if e.ComplexityRoot.TimeBandRule.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeBandRule.From(childComplexity), true
+	case "TimeBandRule.name":
+		if e.ComplexityRoot.TimeBandRule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeBandRule.Name(childComplexity), true
+	case "TimeBandRule.percent":
+		if e.ComplexityRoot.TimeBandRule.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeBandRule.Percent(childComplexity), true
+	case "TimeBandRule.to":
+		if e.ComplexityRoot.TimeBandRule.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeBandRule.To(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -642,9 +1149,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CategoryLimitInput", ec.unmarshalInputCategoryLimitInput),
+			graphql.NewInputUnmarshaler("CategoryPriceInput", ec.unmarshalInputCategoryPriceInput),
+			graphql.NewInputUnmarshaler("DayOfWeekRuleInput", ec.unmarshalInputDayOfWeekRuleInput),
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
+			graphql.NewInputUnmarshaler("LeadTimeRuleInput", ec.unmarshalInputLeadTimeRuleInput),
 			graphql.NewInputUnmarshaler("MovieFilter", ec.unmarshalInputMovieFilter),
+			graphql.NewInputUnmarshaler("OccupancyTierRuleInput", ec.unmarshalInputOccupancyTierRuleInput),
+			graphql.NewInputUnmarshaler("PricingRulesInput", ec.unmarshalInputPricingRulesInput),
+			graphql.NewInputUnmarshaler("ScheduleShowsInput", ec.unmarshalInputScheduleShowsInput),
+			graphql.NewInputUnmarshaler("ShowtimeFilter", ec.unmarshalInputShowtimeFilter),
 			graphql.NewInputUnmarshaler("TheatreFilter", ec.unmarshalInputTheatreFilter),
+			graphql.NewInputUnmarshaler("TimeBandRuleInput", ec.unmarshalInputTimeBandRuleInput),
 		)
 	}
 	first := true
@@ -679,6 +1195,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -870,12 +1401,202 @@ type LayoutSeat {
   blocked: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../../../../api/graphql/show.graphqls", Input: `extend type Query {
+  "Local dates (the theatres' calendar) on which a movie has bookable shows in a city, in order."
+  showDates(movieId: ID!, cityId: ID!): [Date!]!
+  "Future shows of a movie grouped by theatre: for a city (theatres by name) or near a point (by distance)."
+  showtimes(filter: ShowtimeFilter!): [TheatreShowtimes!]!
+  "One show. NOT_FOUND when unknown."
+  show(id: ID!): Show
+  "A theatre's dynamic pricing rules (the defaults when it has set none)."
+  pricingRules(theatreId: ID!): PricingRules!
+}
+
+type Mutation {
+  "Schedules one movie on one screen over a date range, all or nothing. Admin, or theatre_admin of the screen's theatre."
+  scheduleShows(input: ScheduleShowsInput!): ScheduleResult!
+  "Cancels a show; it can no longer be booked. Admin, or theatre_admin of its theatre."
+  cancelShow(id: ID!): Show!
+  "Replaces a theatre's pricing rules. Admin, or theatre_admin of the theatre."
+  setPricingRules(theatreId: ID!, input: PricingRulesInput!): PricingRules!
+}
+
+input ShowtimeFilter {
+  movieId: ID!
+  cityId: ID
+  near: GeoPointInput
+  "A local date; all upcoming dates when absent."
+  date: Date
+  language: String
+  format: String
+}
+
+type TheatreShowtimes {
+  theatre: Theatre!
+  "Distance from the search point, when searched with near."
+  distanceKm: Float
+  shows: [Show!]!
+}
+
+enum ShowStatus {
+  SCHEDULED
+  CANCELLED
+}
+
+type Show {
+  id: ID!
+  movie: Movie!
+  theatre: Theatre!
+  screen: Screen!
+  startsAt: Time!
+  "When the film ends: startsAt plus the runtime."
+  endsAt: Time!
+  "The screen is busy until then: endsAt plus the theatre's changeover buffer."
+  busyUntil: Time!
+  "The start in the theatre's calendar and clock."
+  localDate: Date!
+  localTime: String!
+  language: String!
+  format: String!
+  "Current prices per seat category, after the theatre's pricing rules."
+  prices: [CategoryPrice!]!
+  "The prices the show was scheduled with."
+  basePrices: [CategoryPrice!]!
+  "Seats that can still be bought: sellable seats minus held and booked ones."
+  availableSeats: Int!
+  status: ShowStatus!
+}
+
+type CategoryPrice {
+  category: String!
+  name: String!
+  price: Money!
+}
+
+"An amount in minor units (paise, cents) of an ISO 4217 currency."
+type Money {
+  amount: Int!
+  currency: String!
+}
+
+input ScheduleShowsInput {
+  movieId: ID!
+  screenId: ID!
+  fromDate: Date!
+  "Inclusive; at most 90 days after fromDate."
+  toDate: Date!
+  "Local start times, HH:MM."
+  startTimes: [String!]!
+  "1 = Monday … 7 = Sunday; every day when absent."
+  daysOfWeek: [Int!]
+  language: String!
+  format: String!
+  "A price for every seat category of the screen's layout."
+  prices: [CategoryPriceInput!]!
+  "Check and return what would be created, without creating it."
+  dryRun: Boolean = false
+  "A retry with the same key returns the first answer instead of scheduling again."
+  idempotencyKey: String
+}
+
+input CategoryPriceInput {
+  category: String!
+  "Minor units, greater than 0."
+  amount: Int!
+}
+
+"The created shows, or — when any show could not be scheduled — none and every conflict."
+type ScheduleResult {
+  created: [Show!]!
+  conflicts: [ScheduleConflict!]!
+  dryRun: Boolean!
+}
+
+enum ScheduleConflictReason {
+  OVERLAP
+  OVERLAP_IN_BATCH
+  IN_PAST
+  NONEXISTENT_TIME
+  LANGUAGE_NOT_OFFERED
+  FORMAT_NOT_OFFERED
+  FORMAT_NOT_SUPPORTED
+  PRICE_MISSING
+  UNKNOWN_CATEGORY
+}
+
+type ScheduleConflict {
+  "The local date and start time at fault; null for problems of the whole request."
+  date: Date
+  startTime: String
+  reason: ScheduleConflictReason!
+  message: String!
+  "The scheduled show it overlaps, for OVERLAP."
+  clashesWith: Show
+}
+
+"Price = clamp(round(base × (100 + Σ percent) / 100, roundTo), floor, ceiling)."
+type PricingRules {
+  daysOfWeek: [DayOfWeekRule!]!
+  timeBands: [TimeBandRule!]!
+  occupancy: [OccupancyTierRule!]!
+  leadTime: [LeadTimeRule!]!
+  limits: [CategoryLimit!]!
+  "Rounding step in minor units (500 = ₹5)."
+  roundTo: Int!
+}
+
+type DayOfWeekRule { day: Int!, percent: Int! }
+type TimeBandRule { name: String!, from: String!, to: String!, percent: Int! }
+type OccupancyTierRule { aboveFraction: Float!, percent: Int! }
+type LeadTimeRule { withinMinutes: Int!, percent: Int! }
+type CategoryLimit { category: String!, floor: Int, ceiling: Int }
+
+input PricingRulesInput {
+  daysOfWeek: [DayOfWeekRuleInput!]
+  timeBands: [TimeBandRuleInput!]
+  occupancy: [OccupancyTierRuleInput!]
+  leadTime: [LeadTimeRuleInput!]
+  limits: [CategoryLimitInput!]
+  roundTo: Int = 500
+}
+
+input DayOfWeekRuleInput { day: Int!, percent: Int! }
+"from and to are local HH:MM; to may be 24:00."
+input TimeBandRuleInput { name: String, from: String!, to: String!, percent: Int! }
+input OccupancyTierRuleInput { aboveFraction: Float!, percent: Int! }
+input LeadTimeRuleInput { withinMinutes: Int!, percent: Int! }
+input CategoryLimitInput { category: String!, floor: Int, ceiling: Int }
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_CategoryLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryLimit_category(ctx, field)
+	case "floor":
+		return ec.fieldContext_CategoryLimit_floor(ctx, field)
+	case "ceiling":
+		return ec.fieldContext_CategoryLimit_ceiling(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryLimit", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryPrice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryPrice_category(ctx, field)
+	case "name":
+		return ec.fieldContext_CategoryPrice_name(ctx, field)
+	case "price":
+		return ec.fieldContext_CategoryPrice_price(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryPrice", field.Name)
+}
 
 func (ec *executionContext) childFields_City(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -903,6 +1624,16 @@ func (ec *executionContext) childFields_Credit(ctx context.Context, field graphq
 		return ec.fieldContext_Credit_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Credit", field.Name)
+}
+
+func (ec *executionContext) childFields_DayOfWeekRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_DayOfWeekRule_day(ctx, field)
+	case "percent":
+		return ec.fieldContext_DayOfWeekRule_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DayOfWeekRule", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -951,6 +1682,26 @@ func (ec *executionContext) childFields_LayoutSeat(ctx context.Context, field gr
 		return ec.fieldContext_LayoutSeat_blocked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LayoutSeat", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadTimeRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "withinMinutes":
+		return ec.fieldContext_LeadTimeRule_withinMinutes(ctx, field)
+	case "percent":
+		return ec.fieldContext_LeadTimeRule_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadTimeRule", field.Name)
+}
+
+func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_Money_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Money_currency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
 func (ec *executionContext) childFields_Movie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1005,6 +1756,16 @@ func (ec *executionContext) childFields_MovieEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type MovieEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OccupancyTierRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "aboveFraction":
+		return ec.fieldContext_OccupancyTierRule_aboveFraction(ctx, field)
+	case "percent":
+		return ec.fieldContext_OccupancyTierRule_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OccupancyTierRule", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1013,6 +1774,52 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PricingRules(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "daysOfWeek":
+		return ec.fieldContext_PricingRules_daysOfWeek(ctx, field)
+	case "timeBands":
+		return ec.fieldContext_PricingRules_timeBands(ctx, field)
+	case "occupancy":
+		return ec.fieldContext_PricingRules_occupancy(ctx, field)
+	case "leadTime":
+		return ec.fieldContext_PricingRules_leadTime(ctx, field)
+	case "limits":
+		return ec.fieldContext_PricingRules_limits(ctx, field)
+	case "roundTo":
+		return ec.fieldContext_PricingRules_roundTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PricingRules", field.Name)
+}
+
+func (ec *executionContext) childFields_ScheduleConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_ScheduleConflict_date(ctx, field)
+	case "startTime":
+		return ec.fieldContext_ScheduleConflict_startTime(ctx, field)
+	case "reason":
+		return ec.fieldContext_ScheduleConflict_reason(ctx, field)
+	case "message":
+		return ec.fieldContext_ScheduleConflict_message(ctx, field)
+	case "clashesWith":
+		return ec.fieldContext_ScheduleConflict_clashesWith(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduleConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_ScheduleResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_ScheduleResult_created(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_ScheduleResult_conflicts(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_ScheduleResult_dryRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduleResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Screen(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1051,6 +1858,42 @@ func (ec *executionContext) childFields_SeatLayout(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SeatLayout", field.Name)
 }
 
+func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Show_id(ctx, field)
+	case "movie":
+		return ec.fieldContext_Show_movie(ctx, field)
+	case "theatre":
+		return ec.fieldContext_Show_theatre(ctx, field)
+	case "screen":
+		return ec.fieldContext_Show_screen(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Show_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Show_endsAt(ctx, field)
+	case "busyUntil":
+		return ec.fieldContext_Show_busyUntil(ctx, field)
+	case "localDate":
+		return ec.fieldContext_Show_localDate(ctx, field)
+	case "localTime":
+		return ec.fieldContext_Show_localTime(ctx, field)
+	case "language":
+		return ec.fieldContext_Show_language(ctx, field)
+	case "format":
+		return ec.fieldContext_Show_format(ctx, field)
+	case "prices":
+		return ec.fieldContext_Show_prices(ctx, field)
+	case "basePrices":
+		return ec.fieldContext_Show_basePrices(ctx, field)
+	case "availableSeats":
+		return ec.fieldContext_Show_availableSeats(ctx, field)
+	case "status":
+		return ec.fieldContext_Show_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Show", field.Name)
+}
+
 func (ec *executionContext) childFields_Theatre(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1079,6 +1922,32 @@ func (ec *executionContext) childFields_Theatre(ctx context.Context, field graph
 		return ec.fieldContext_Theatre_screens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Theatre", field.Name)
+}
+
+func (ec *executionContext) childFields_TheatreShowtimes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "theatre":
+		return ec.fieldContext_TheatreShowtimes_theatre(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_TheatreShowtimes_distanceKm(ctx, field)
+	case "shows":
+		return ec.fieldContext_TheatreShowtimes_shows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TheatreShowtimes", field.Name)
+}
+
+func (ec *executionContext) childFields_TimeBandRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TimeBandRule_name(ctx, field)
+	case "from":
+		return ec.fieldContext_TimeBandRule_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TimeBandRule_to(ctx, field)
+	case "percent":
+		return ec.fieldContext_TimeBandRule_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeBandRule", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1197,6 +2066,56 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_cancelShow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleShows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleShowsInput, error) {
+			return ec.unmarshalNScheduleShowsInput2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleShowsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPricingRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "theatreId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["theatreId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PricingRulesInput, error) {
+			return ec.unmarshalNPricingRulesInput2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPricingRulesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1269,6 +2188,20 @@ func (ec *executionContext) field_Query_movies_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_pricingRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "theatreId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["theatreId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_screen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1280,6 +2213,56 @@ func (ec *executionContext) field_Query_screen_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_showDates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "movieId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["movieId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cityId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cityId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_show_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_showtimes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (model.ShowtimeFilter, error) {
+			return ec.unmarshalNShowtimeFilter2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowtimeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -1384,6 +2367,153 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _CategoryLimit_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryLimit_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryLimit_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryLimit_floor(ctx context.Context, field graphql.CollectedField, obj *model.CategoryLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryLimit_floor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Floor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryLimit_floor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryLimit_ceiling(ctx context.Context, field graphql.CollectedField, obj *model.CategoryLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryLimit_ceiling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ceiling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryLimit_ceiling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryPrice_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPrice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryPrice_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryPrice_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryPrice", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryPrice_name(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPrice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryPrice_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryPrice_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryPrice", field, false, false, "String")
+}
+
+func (ec *executionContext) _CategoryPrice_price(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPrice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryPrice_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryPrice_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryPrice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _City_id(ctx context.Context, field graphql.CollectedField, obj *model.City) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1576,6 +2706,52 @@ func (ec *executionContext) _Credit_role(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Credit_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Credit", field, false, false, "String")
+}
+
+func (ec *executionContext) _DayOfWeekRule_day(ctx context.Context, field graphql.CollectedField, obj *model.DayOfWeekRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayOfWeekRule_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayOfWeekRule_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayOfWeekRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayOfWeekRule_percent(ctx context.Context, field graphql.CollectedField, obj *model.DayOfWeekRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayOfWeekRule_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayOfWeekRule_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayOfWeekRule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GeoPoint_lat(ctx context.Context, field graphql.CollectedField, obj *model.GeoPoint) (ret graphql.Marshaler) {
@@ -1870,6 +3046,98 @@ func (ec *executionContext) _LayoutSeat_blocked(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_LayoutSeat_blocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LayoutSeat", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LeadTimeRule_withinMinutes(ctx context.Context, field graphql.CollectedField, obj *model.LeadTimeRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadTimeRule_withinMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadTimeRule_withinMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadTimeRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadTimeRule_percent(ctx context.Context, field graphql.CollectedField, obj *model.LeadTimeRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadTimeRule_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadTimeRule_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadTimeRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
 func (ec *executionContext) _Movie_id(ctx context.Context, field graphql.CollectedField, obj *model.Movie) (ret graphql.Marshaler) {
@@ -2308,6 +3576,184 @@ func (ec *executionContext) fieldContext_MovieEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_scheduleShows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleShows(ctx, fc.Args["input"].(model.ScheduleShowsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScheduleResult) graphql.Marshaler {
+			return ec.marshalNScheduleResult2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleShows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScheduleResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelShow(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelShow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelShow(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Show) graphql.Marshaler {
+			return ec.marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelShow(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelShow_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPricingRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPricingRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPricingRules(ctx, fc.Args["theatreId"].(string), fc.Args["input"].(model.PricingRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PricingRules) graphql.Marshaler {
+			return ec.marshalNPricingRules2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPricingRules(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPricingRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PricingRules(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPricingRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OccupancyTierRule_aboveFraction(ctx context.Context, field graphql.CollectedField, obj *model.OccupancyTierRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OccupancyTierRule_aboveFraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AboveFraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OccupancyTierRule_aboveFraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OccupancyTierRule", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OccupancyTierRule_percent(ctx context.Context, field graphql.CollectedField, obj *model.OccupancyTierRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OccupancyTierRule_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OccupancyTierRule_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OccupancyTierRule", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2352,6 +3798,189 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PricingRules_daysOfWeek(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_daysOfWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysOfWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DayOfWeekRule) graphql.Marshaler {
+			return ec.marshalNDayOfWeekRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_daysOfWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PricingRules",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayOfWeekRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PricingRules_timeBands(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_timeBands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeBands, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimeBandRule) graphql.Marshaler {
+			return ec.marshalNTimeBandRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_timeBands(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PricingRules",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeBandRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PricingRules_occupancy(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_occupancy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occupancy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OccupancyTierRule) graphql.Marshaler {
+			return ec.marshalNOccupancyTierRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_occupancy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PricingRules",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OccupancyTierRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PricingRules_leadTime(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_leadTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LeadTimeRule) graphql.Marshaler {
+			return ec.marshalNLeadTimeRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_leadTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PricingRules",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadTimeRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PricingRules_limits(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_limits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryLimit) graphql.Marshaler {
+			return ec.marshalNCategoryLimit2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_limits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PricingRules",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryLimit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PricingRules_roundTo(ctx context.Context, field graphql.CollectedField, obj *model.PricingRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingRules_roundTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RoundTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingRules_roundTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PricingRules", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Query_cities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2650,6 +4279,182 @@ func (ec *executionContext) fieldContext_Query_screen(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_showDates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_showDates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShowDates(ctx, fc.Args["movieId"].(string), fc.Args["cityId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚕgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_showDates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_showDates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_showtimes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_showtimes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Showtimes(ctx, fc.Args["filter"].(model.ShowtimeFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TheatreShowtimes) graphql.Marshaler {
+			return ec.marshalNTheatreShowtimes2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatreShowtimesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_showtimes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TheatreShowtimes(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_showtimes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_show(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_show(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Show(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Show) graphql.Marshaler {
+			return ec.marshalOShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_show_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pricingRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pricingRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PricingRules(ctx, fc.Args["theatreId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PricingRules) graphql.Marshaler {
+			return ec.marshalNPricingRules2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPricingRules(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pricingRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PricingRules(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pricingRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2724,6 +4529,217 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleConflict_date(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleConflict_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleConflict_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduleConflict", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ScheduleConflict_startTime(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleConflict_startTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleConflict_startTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduleConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScheduleConflict_reason(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleConflict_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ScheduleConflictReason) graphql.Marshaler {
+			return ec.marshalNScheduleConflictReason2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflictReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleConflict_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduleConflict", field, false, false, "ScheduleConflictReason")
+}
+
+func (ec *executionContext) _ScheduleConflict_message(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleConflict_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleConflict_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduleConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScheduleConflict_clashesWith(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleConflict_clashesWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClashesWith, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Show) graphql.Marshaler {
+			return ec.marshalOShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleConflict_clashesWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleConflict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleResult_created(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleResult_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Show) graphql.Marshaler {
+			return ec.marshalNShow2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleResult_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleResult_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleResult_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ScheduleConflict) graphql.Marshaler {
+			return ec.marshalNScheduleConflict2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleResult_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScheduleConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleResult_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleResult_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScheduleResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Screen_id(ctx context.Context, field graphql.CollectedField, obj *model.Screen) (ret graphql.Marshaler) {
@@ -2958,6 +4974,396 @@ func (ec *executionContext) fieldContext_SeatLayout_rows(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Show_id(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Show_movie(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_movie(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Show().Movie(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Movie) graphql.Marshaler {
+			return ec.marshalNMovie2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovie(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_movie(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Movie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_theatre(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_theatre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Show().Theatre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Theatre) graphql.Marshaler {
+			return ec.marshalNTheatre2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_theatre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theatre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_screen(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_screen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Show().Screen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Screen) graphql.Marshaler {
+			return ec.marshalNScreen2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScreen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_screen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Screen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Show_endsAt(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Show_busyUntil(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_busyUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusyUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_busyUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Show_localDate(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_localDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_localDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Show_localTime(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_localTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_localTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "String")
+}
+
+func (ec *executionContext) _Show_language(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "String")
+}
+
+func (ec *executionContext) _Show_format(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "String")
+}
+
+func (ec *executionContext) _Show_prices(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_prices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Show().Prices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
+			return ec.marshalNCategoryPrice2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_prices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPrice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_basePrices(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_basePrices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Show().BasePrices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
+			return ec.marshalNCategoryPrice2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_basePrices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPrice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_availableSeats(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_availableSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableSeats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_availableSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Show_status(ctx context.Context, field graphql.CollectedField, obj *model.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ShowStatus) graphql.Marshaler {
+			return ec.marshalNShowStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, "ShowStatus")
 }
 
 func (ec *executionContext) _Theatre_id(ctx context.Context, field graphql.CollectedField, obj *model.Theatre) (ret graphql.Marshaler) {
@@ -3261,6 +5667,185 @@ func (ec *executionContext) fieldContext_Theatre_screens(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TheatreShowtimes_theatre(ctx context.Context, field graphql.CollectedField, obj *model.TheatreShowtimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TheatreShowtimes_theatre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theatre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Theatre) graphql.Marshaler {
+			return ec.marshalNTheatre2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TheatreShowtimes_theatre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TheatreShowtimes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theatre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TheatreShowtimes_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.TheatreShowtimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TheatreShowtimes_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TheatreShowtimes_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TheatreShowtimes", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TheatreShowtimes_shows(ctx context.Context, field graphql.CollectedField, obj *model.TheatreShowtimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TheatreShowtimes_shows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Show) graphql.Marshaler {
+			return ec.marshalNShow2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TheatreShowtimes_shows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TheatreShowtimes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimeBandRule_name(ctx context.Context, field graphql.CollectedField, obj *model.TimeBandRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeBandRule_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeBandRule_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeBandRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeBandRule_from(ctx context.Context, field graphql.CollectedField, obj *model.TimeBandRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeBandRule_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeBandRule_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeBandRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeBandRule_to(ctx context.Context, field graphql.CollectedField, obj *model.TimeBandRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeBandRule_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeBandRule_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeBandRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeBandRule_percent(ctx context.Context, field graphql.CollectedField, obj *model.TimeBandRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeBandRule_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeBandRule_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeBandRule", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4336,6 +6921,160 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCategoryLimitInput(ctx context.Context, obj any) (model.CategoryLimitInput, error) {
+	var it model.CategoryLimitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "floor", "ceiling"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "floor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("floor"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Floor = data
+		case "ceiling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ceiling"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ceiling = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryLimitInput unmarshals raw into the CategoryLimitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryLimitInput(ctx context.Context, raw any) (model.CategoryLimitInput, error) {
+	var out model.CategoryLimitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryLimitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCategoryPriceInput(ctx context.Context, obj any) (model.CategoryPriceInput, error) {
+	var it model.CategoryPriceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryPriceInput unmarshals raw into the CategoryPriceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryPriceInput(ctx context.Context, raw any) (model.CategoryPriceInput, error) {
+	var out model.CategoryPriceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryPriceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDayOfWeekRuleInput(ctx context.Context, obj any) (model.DayOfWeekRuleInput, error) {
+	var it model.DayOfWeekRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDayOfWeekRuleInput unmarshals raw into the DayOfWeekRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDayOfWeekRuleInput(ctx context.Context, raw any) (model.DayOfWeekRuleInput, error) {
+	var out model.DayOfWeekRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DayOfWeekRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj any) (model.GeoPointInput, error) {
 	var it model.GeoPointInput
 	if obj == nil {
@@ -4393,6 +7132,55 @@ func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj
 func UnmarshalGeoPointInput(ctx context.Context, raw any) (model.GeoPointInput, error) {
 	var out model.GeoPointInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GeoPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeadTimeRuleInput(ctx context.Context, obj any) (model.LeadTimeRuleInput, error) {
+	var it model.LeadTimeRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"withinMinutes", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "withinMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithinMinutes = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeadTimeRuleInput unmarshals raw into the LeadTimeRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeadTimeRuleInput(ctx context.Context, raw any) (model.LeadTimeRuleInput, error) {
+	var out model.LeadTimeRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeadTimeRuleInput", raw, &out)
 	return out, err
 }
 
@@ -4473,6 +7261,329 @@ func UnmarshalMovieFilter(ctx context.Context, raw any) (model.MovieFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOccupancyTierRuleInput(ctx context.Context, obj any) (model.OccupancyTierRuleInput, error) {
+	var it model.OccupancyTierRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"aboveFraction", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "aboveFraction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aboveFraction"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AboveFraction = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOccupancyTierRuleInput unmarshals raw into the OccupancyTierRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOccupancyTierRuleInput(ctx context.Context, raw any) (model.OccupancyTierRuleInput, error) {
+	var out model.OccupancyTierRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OccupancyTierRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPricingRulesInput(ctx context.Context, obj any) (model.PricingRulesInput, error) {
+	var it model.PricingRulesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["roundTo"]; !present {
+		asMap["roundTo"] = 500
+	}
+
+	fieldsInOrder := [...]string{"daysOfWeek", "timeBands", "occupancy", "leadTime", "limits", "roundTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "daysOfWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysOfWeek"))
+			data, err := ec.unmarshalODayOfWeekRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysOfWeek = data
+		case "timeBands":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeBands"))
+			data, err := ec.unmarshalOTimeBandRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeBands = data
+		case "occupancy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupancy"))
+			data, err := ec.unmarshalOOccupancyTierRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occupancy = data
+		case "leadTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadTime"))
+			data, err := ec.unmarshalOLeadTimeRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadTime = data
+		case "limits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limits"))
+			data, err := ec.unmarshalOCategoryLimitInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limits = data
+		case "roundTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roundTo"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoundTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPricingRulesInput unmarshals raw into the PricingRulesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPricingRulesInput(ctx context.Context, raw any) (model.PricingRulesInput, error) {
+	var out model.PricingRulesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PricingRulesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleShowsInput(ctx context.Context, obj any) (model.ScheduleShowsInput, error) {
+	var it model.ScheduleShowsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"movieId", "screenId", "fromDate", "toDate", "startTimes", "daysOfWeek", "language", "format", "prices", "dryRun", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "movieId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("movieId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MovieID = data
+		case "screenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("screenId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScreenID = data
+		case "fromDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromDate"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromDate = data
+		case "toDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toDate"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToDate = data
+		case "startTimes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTimes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTimes = data
+		case "daysOfWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysOfWeek"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysOfWeek = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "prices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prices"))
+			data, err := ec.unmarshalNCategoryPriceInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prices = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleShowsInput unmarshals raw into the ScheduleShowsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleShowsInput(ctx context.Context, raw any) (model.ScheduleShowsInput, error) {
+	var out model.ScheduleShowsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleShowsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShowtimeFilter(ctx context.Context, obj any) (model.ShowtimeFilter, error) {
+	var it model.ShowtimeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"movieId", "cityId", "near", "date", "language", "format"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "movieId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("movieId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MovieID = data
+		case "cityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityID = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalOGeoPointInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐGeoPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShowtimeFilter unmarshals raw into the ShowtimeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShowtimeFilter(ctx context.Context, raw any) (model.ShowtimeFilter, error) {
+	var out model.ShowtimeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShowtimeFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTheatreFilter(ctx context.Context, obj any) (model.TheatreFilter, error) {
 	var it model.TheatreFilter
 	if obj == nil {
@@ -4522,6 +7633,69 @@ func UnmarshalTheatreFilter(ctx context.Context, raw any) (model.TheatreFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTimeBandRuleInput(ctx context.Context, obj any) (model.TimeBandRuleInput, error) {
+	var it model.TimeBandRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "from", "to", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTimeBandRuleInput unmarshals raw into the TimeBandRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTimeBandRuleInput(ctx context.Context, raw any) (model.TimeBandRuleInput, error) {
+	var out model.TimeBandRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TimeBandRuleInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4529,6 +7703,92 @@ func UnmarshalTheatreFilter(ctx context.Context, raw any) (model.TheatreFilter, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var categoryLimitImplementors = []string{"CategoryLimit"}
+
+func (ec *executionContext) _CategoryLimit(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryLimit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryLimitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryLimit")
+		case "category":
+			out.Values[i] = ec._CategoryLimit_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "floor":
+			out.Values[i] = ec._CategoryLimit_floor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ceiling":
+			out.Values[i] = ec._CategoryLimit_ceiling(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryPriceImplementors = []string{"CategoryPrice"}
+
+func (ec *executionContext) _CategoryPrice(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPrice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryPriceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryPrice")
+		case "category":
+			out.Values[i] = ec._CategoryPrice_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CategoryPrice_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._CategoryPrice_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var cityImplementors = []string{"City"}
 
@@ -4606,6 +7866,44 @@ func (ec *executionContext) _Credit(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "role":
 			out.Values[i] = ec._Credit_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dayOfWeekRuleImplementors = []string{"DayOfWeekRule"}
+
+func (ec *executionContext) _DayOfWeekRule(ctx context.Context, sel ast.SelectionSet, obj *model.DayOfWeekRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dayOfWeekRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DayOfWeekRule")
+		case "day":
+			out.Values[i] = ec._DayOfWeekRule_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._DayOfWeekRule_percent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4798,6 +8096,82 @@ func (ec *executionContext) _LayoutSeat(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var leadTimeRuleImplementors = []string{"LeadTimeRule"}
+
+func (ec *executionContext) _LeadTimeRule(ctx context.Context, sel ast.SelectionSet, obj *model.LeadTimeRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadTimeRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadTimeRule")
+		case "withinMinutes":
+			out.Values[i] = ec._LeadTimeRule_withinMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._LeadTimeRule_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moneyImplementors = []string{"Money"}
+
+func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *model.Money) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Money")
+		case "amount":
+			out.Values[i] = ec._Money_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Money_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var movieImplementors = []string{"Movie"}
 
 func (ec *executionContext) _Movie(ctx context.Context, sel ast.SelectionSet, obj *model.Movie) graphql.Marshaler {
@@ -4967,6 +8341,101 @@ func (ec *executionContext) _MovieEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "scheduleShows":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleShows(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelShow":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelShow(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPricingRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPricingRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var occupancyTierRuleImplementors = []string{"OccupancyTierRule"}
+
+func (ec *executionContext) _OccupancyTierRule(ctx context.Context, sel ast.SelectionSet, obj *model.OccupancyTierRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, occupancyTierRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OccupancyTierRule")
+		case "aboveFraction":
+			out.Values[i] = ec._OccupancyTierRule_aboveFraction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._OccupancyTierRule_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -4986,6 +8455,64 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pricingRulesImplementors = []string{"PricingRules"}
+
+func (ec *executionContext) _PricingRules(ctx context.Context, sel ast.SelectionSet, obj *model.PricingRules) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pricingRulesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PricingRules")
+		case "daysOfWeek":
+			out.Values[i] = ec._PricingRules_daysOfWeek(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeBands":
+			out.Values[i] = ec._PricingRules_timeBands(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occupancy":
+			out.Values[i] = ec._PricingRules_occupancy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leadTime":
+			out.Values[i] = ec._PricingRules_leadTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limits":
+			out.Values[i] = ec._PricingRules_limits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roundTo":
+			out.Values[i] = ec._PricingRules_roundTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -5066,6 +8593,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_screen(ctx, field)
 				})
+		case "showDates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_showDates(ctx, field)
+				})
+		case "showtimes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_showtimes(ctx, field)
+				})
+		case "show":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_show(ctx, field)
+				})
+		case "pricingRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pricingRules(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5079,6 +8630,102 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scheduleConflictImplementors = []string{"ScheduleConflict"}
+
+func (ec *executionContext) _ScheduleConflict(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduleConflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduleConflict")
+		case "date":
+			out.Values[i] = ec._ScheduleConflict_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startTime":
+			out.Values[i] = ec._ScheduleConflict_startTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ScheduleConflict_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ScheduleConflict_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clashesWith":
+			out.Values[i] = ec._ScheduleConflict_clashesWith(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scheduleResultImplementors = []string{"ScheduleResult"}
+
+func (ec *executionContext) _ScheduleResult(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduleResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduleResult")
+		case "created":
+			out.Values[i] = ec._ScheduleResult_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflicts":
+			out.Values[i] = ec._ScheduleResult_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._ScheduleResult_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5226,6 +8873,114 @@ func (ec *executionContext) _SeatLayout(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var showImplementors = []string{"Show"}
+
+func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *model.Show) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, showImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Show")
+		case "id":
+			out.Values[i] = ec._Show_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movie":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Show_movie(ctx, field, obj)
+				})
+		case "theatre":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Show_theatre(ctx, field, obj)
+				})
+		case "screen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Show_screen(ctx, field, obj)
+				})
+		case "startsAt":
+			out.Values[i] = ec._Show_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Show_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "busyUntil":
+			out.Values[i] = ec._Show_busyUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "localDate":
+			out.Values[i] = ec._Show_localDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "localTime":
+			out.Values[i] = ec._Show_localTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._Show_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.Values[i] = ec._Show_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Show_prices(ctx, field, obj)
+				})
+		case "basePrices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Show_basePrices(ctx, field, obj)
+				})
+		case "availableSeats":
+			out.Values[i] = ec._Show_availableSeats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Show_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var theatreImplementors = []string{"Theatre"}
 
 func (ec *executionContext) _Theatre(ctx context.Context, sel ast.SelectionSet, obj *model.Theatre) graphql.Marshaler {
@@ -5299,6 +9054,97 @@ func (ec *executionContext) _Theatre(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Theatre_screens(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var theatreShowtimesImplementors = []string{"TheatreShowtimes"}
+
+func (ec *executionContext) _TheatreShowtimes(ctx context.Context, sel ast.SelectionSet, obj *model.TheatreShowtimes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, theatreShowtimesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TheatreShowtimes")
+		case "theatre":
+			out.Values[i] = ec._TheatreShowtimes_theatre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distanceKm":
+			out.Values[i] = ec._TheatreShowtimes_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shows":
+			out.Values[i] = ec._TheatreShowtimes_shows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timeBandRuleImplementors = []string{"TimeBandRule"}
+
+func (ec *executionContext) _TimeBandRule(ctx context.Context, sel ast.SelectionSet, obj *model.TimeBandRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeBandRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeBandRule")
+		case "name":
+			out.Values[i] = ec._TimeBandRule_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._TimeBandRule_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._TimeBandRule_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._TimeBandRule_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5692,6 +9538,78 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCategoryLimit2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryLimit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryLimit2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryLimit2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimit(ctx context.Context, sel ast.SelectionSet, v *model.CategoryLimit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryLimit!")
+		return graphql.Null
+	}
+	return ec._CategoryLimit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCategoryLimitInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitInput(ctx context.Context, v any) (*model.CategoryLimitInput, error) {
+	res, err := ec.unmarshalInputCategoryLimitInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategoryPrice2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryPrice2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPrice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryPrice2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPrice(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPrice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryPrice!")
+		return graphql.Null
+	}
+	return ec._CategoryPrice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCategoryPriceInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceInputᚄ(ctx context.Context, v any) ([]*model.CategoryPriceInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CategoryPriceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryPriceInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCategoryPriceInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceInput(ctx context.Context, v any) (*model.CategoryPriceInput, error) {
+	res, err := ec.unmarshalInputCategoryPriceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCity2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.City) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -5738,6 +9656,74 @@ func (ec *executionContext) marshalNCredit2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋ
 		return graphql.Null
 	}
 	return ec._Credit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
+	var res model.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDate2ᚕgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDateᚄ(ctx context.Context, v any) ([]model.Date, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Date, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDate2ᚕgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Date) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDayOfWeekRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DayOfWeekRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDayOfWeekRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDayOfWeekRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRule(ctx context.Context, sel ast.SelectionSet, v *model.DayOfWeekRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DayOfWeekRule!")
+		return graphql.Null
+	}
+	return ec._DayOfWeekRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDayOfWeekRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleInput(ctx context.Context, v any) (*model.DayOfWeekRuleInput, error) {
+	res, err := ec.unmarshalInputDayOfWeekRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -5838,6 +9824,43 @@ func (ec *executionContext) marshalNLayoutRow2ᚖgithubᚗcomᚋmarqueeᚑcinema
 	return ec._LayoutRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLeadTimeRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeadTimeRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeadTimeRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLeadTimeRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRule(ctx context.Context, sel ast.SelectionSet, v *model.LeadTimeRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadTimeRule!")
+		return graphql.Null
+	}
+	return ec._LeadTimeRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeadTimeRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleInput(ctx context.Context, v any) (*model.LeadTimeRuleInput, error) {
+	res, err := ec.unmarshalInputLeadTimeRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMovie2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovie(ctx context.Context, sel ast.SelectionSet, v *model.Movie) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Movie!")
@@ -5888,12 +9911,101 @@ func (ec *executionContext) marshalNMovieStatus2githubᚗcomᚋmarqueeᚑcinema�
 	return v
 }
 
+func (ec *executionContext) marshalNOccupancyTierRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OccupancyTierRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOccupancyTierRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOccupancyTierRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRule(ctx context.Context, sel ast.SelectionSet, v *model.OccupancyTierRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OccupancyTierRule!")
+		return graphql.Null
+	}
+	return ec._OccupancyTierRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOccupancyTierRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleInput(ctx context.Context, v any) (*model.OccupancyTierRuleInput, error) {
+	res, err := ec.unmarshalInputOccupancyTierRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPricingRules2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPricingRules(ctx context.Context, sel ast.SelectionSet, v *model.PricingRules) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PricingRules!")
+		return graphql.Null
+	}
+	return ec._PricingRules(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPricingRulesInput2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐPricingRulesInput(ctx context.Context, v any) (model.PricingRulesInput, error) {
+	res, err := ec.unmarshalInputPricingRulesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScheduleConflict2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScheduleConflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScheduleConflict2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScheduleConflict2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflict(ctx context.Context, sel ast.SelectionSet, v *model.ScheduleConflict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScheduleConflict!")
+		return graphql.Null
+	}
+	return ec._ScheduleConflict(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleConflictReason2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflictReason(ctx context.Context, v any) (model.ScheduleConflictReason, error) {
+	var res model.ScheduleConflictReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScheduleConflictReason2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleConflictReason(ctx context.Context, sel ast.SelectionSet, v model.ScheduleConflictReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNScheduleResult2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleResult(ctx context.Context, sel ast.SelectionSet, v *model.ScheduleResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScheduleResult!")
+		return graphql.Null
+	}
+	return ec._ScheduleResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleShowsInput2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScheduleShowsInput(ctx context.Context, v any) (model.ScheduleShowsInput, error) {
+	res, err := ec.unmarshalInputScheduleShowsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNScreen2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScreenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Screen) graphql.Marshaler {
@@ -5950,6 +10062,45 @@ func (ec *executionContext) marshalNSeatLayout2ᚖgithubᚗcomᚋmarqueeᚑcinem
 		return graphql.Null
 	}
 	return ec._SeatLayout(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShow2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Show) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx context.Context, sel ast.SelectionSet, v *model.Show) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Show!")
+		return graphql.Null
+	}
+	return ec._Show(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShowStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowStatus(ctx context.Context, v any) (model.ShowStatus, error) {
+	var res model.ShowStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShowStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowStatus(ctx context.Context, sel ast.SelectionSet, v model.ShowStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNShowtimeFilter2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowtimeFilter(ctx context.Context, v any) (model.ShowtimeFilter, error) {
+	res, err := ec.unmarshalInputShowtimeFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -6017,6 +10168,73 @@ func (ec *executionContext) marshalNTheatre2ᚖgithubᚗcomᚋmarqueeᚑcinema�
 		return graphql.Null
 	}
 	return ec._Theatre(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTheatreShowtimes2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatreShowtimesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TheatreShowtimes) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTheatreShowtimes2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatreShowtimes(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTheatreShowtimes2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTheatreShowtimes(ctx context.Context, sel ast.SelectionSet, v *model.TheatreShowtimes) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TheatreShowtimes!")
+		return graphql.Null
+	}
+	return ec._TheatreShowtimes(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNTimeBandRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimeBandRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimeBandRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimeBandRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRule(ctx context.Context, sel ast.SelectionSet, v *model.TimeBandRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimeBandRule!")
+		return graphql.Null
+	}
+	return ec._TimeBandRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTimeBandRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleInput(ctx context.Context, v any) (*model.TimeBandRuleInput, error) {
+	res, err := ec.unmarshalInputTimeBandRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -6191,6 +10409,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCategoryLimitInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitInputᚄ(ctx context.Context, v any) ([]*model.CategoryLimitInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CategoryLimitInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryLimitInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOCity2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCity(ctx context.Context, sel ast.SelectionSet, v *model.City) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6212,6 +10447,23 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋma
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODayOfWeekRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleInputᚄ(ctx context.Context, v any) ([]*model.DayOfWeekRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DayOfWeekRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDayOfWeekRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -6257,6 +10509,41 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -6280,6 +10567,23 @@ func (ec *executionContext) marshalOLayoutSeat2ᚖgithubᚗcomᚋmarqueeᚑcinem
 		return graphql.Null
 	}
 	return ec._LayoutSeat(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLeadTimeRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleInputᚄ(ctx context.Context, v any) ([]*model.LeadTimeRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LeadTimeRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeadTimeRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOMovie2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovie(ctx context.Context, sel ast.SelectionSet, v *model.Movie) graphql.Marshaler {
@@ -6313,11 +10617,35 @@ func (ec *executionContext) marshalOMovieStatus2ᚖgithubᚗcomᚋmarqueeᚑcine
 	return v
 }
 
+func (ec *executionContext) unmarshalOOccupancyTierRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleInputᚄ(ctx context.Context, v any) ([]*model.OccupancyTierRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OccupancyTierRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOccupancyTierRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOScreen2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScreen(ctx context.Context, sel ast.SelectionSet, v *model.Screen) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Screen(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx context.Context, sel ast.SelectionSet, v *model.Show) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Show(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -6351,6 +10679,23 @@ func (ec *executionContext) unmarshalOTheatreFilter2ᚖgithubᚗcomᚋmarqueeᚑ
 	}
 	res, err := ec.unmarshalInputTheatreFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTimeBandRuleInput2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleInputᚄ(ctx context.Context, v any) ([]*model.TimeBandRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TimeBandRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTimeBandRuleInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

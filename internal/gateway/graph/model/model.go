@@ -27,6 +27,32 @@ type Theatre struct {
 	DistanceKm        *float64  `json:"distanceKm,omitempty"`
 }
 
+// Show is a show; its movie, theatre, screen and category names are resolved on demand.
+type Show struct {
+	ID             string     `json:"id"`
+	MovieID        string     `json:"-"`
+	TheatreID      string     `json:"-"`
+	ScreenID       string     `json:"-"`
+	StartsAt       time.Time  `json:"startsAt"`
+	EndsAt         time.Time  `json:"endsAt"`
+	BusyUntil      time.Time  `json:"busyUntil"`
+	LocalDate      Date       `json:"localDate"`
+	LocalTime      string     `json:"localTime"`
+	Language       string     `json:"language"`
+	Format         string     `json:"format"`
+	Currency       string     `json:"-"`
+	RawPrices      []RawPrice `json:"-"`
+	RawBasePrices  []RawPrice `json:"-"`
+	AvailableSeats int        `json:"availableSeats"`
+	Status         ShowStatus `json:"status"`
+}
+
+// RawPrice is a category's amount before its display name is looked up.
+type RawPrice struct {
+	Category string
+	Amount   int64
+}
+
 // Date is a calendar date in YYYY-MM-DD form.
 type Date string
 

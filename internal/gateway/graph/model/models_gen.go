@@ -9,6 +9,30 @@ import (
 	"strconv"
 )
 
+type CategoryLimit struct {
+	Category string `json:"category"`
+	Floor    *int   `json:"floor,omitempty"`
+	Ceiling  *int   `json:"ceiling,omitempty"`
+}
+
+type CategoryLimitInput struct {
+	Category string `json:"category"`
+	Floor    *int   `json:"floor,omitempty"`
+	Ceiling  *int   `json:"ceiling,omitempty"`
+}
+
+type CategoryPrice struct {
+	Category string `json:"category"`
+	Name     string `json:"name"`
+	Price    *Money `json:"price"`
+}
+
+type CategoryPriceInput struct {
+	Category string `json:"category"`
+	// Minor units, greater than 0.
+	Amount int `json:"amount"`
+}
+
 type City struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
@@ -24,6 +48,16 @@ type City struct {
 type Credit struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+}
+
+type DayOfWeekRule struct {
+	Day     int `json:"day"`
+	Percent int `json:"percent"`
+}
+
+type DayOfWeekRuleInput struct {
+	Day     int `json:"day"`
+	Percent int `json:"percent"`
 }
 
 type GeoPoint struct {
@@ -57,6 +91,22 @@ type LayoutSeat struct {
 	Accessible bool   `json:"accessible"`
 	Companion  bool   `json:"companion"`
 	Blocked    bool   `json:"blocked"`
+}
+
+type LeadTimeRule struct {
+	WithinMinutes int `json:"withinMinutes"`
+	Percent       int `json:"percent"`
+}
+
+type LeadTimeRuleInput struct {
+	WithinMinutes int `json:"withinMinutes"`
+	Percent       int `json:"percent"`
+}
+
+// An amount in minor units (paise, cents) of an ISO 4217 currency.
+type Money struct {
+	Amount   int    `json:"amount"`
+	Currency string `json:"currency"`
 }
 
 type Movie struct {
@@ -96,12 +146,82 @@ type MovieFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+type Mutation struct {
+}
+
+type OccupancyTierRule struct {
+	AboveFraction float64 `json:"aboveFraction"`
+	Percent       int     `json:"percent"`
+}
+
+type OccupancyTierRuleInput struct {
+	AboveFraction float64 `json:"aboveFraction"`
+	Percent       int     `json:"percent"`
+}
+
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+// Price = clamp(round(base × (100 + Σ percent) / 100, roundTo), floor, ceiling).
+type PricingRules struct {
+	DaysOfWeek []*DayOfWeekRule     `json:"daysOfWeek"`
+	TimeBands  []*TimeBandRule      `json:"timeBands"`
+	Occupancy  []*OccupancyTierRule `json:"occupancy"`
+	LeadTime   []*LeadTimeRule      `json:"leadTime"`
+	Limits     []*CategoryLimit     `json:"limits"`
+	// Rounding step in minor units (500 = ₹5).
+	RoundTo int `json:"roundTo"`
+}
+
+type PricingRulesInput struct {
+	DaysOfWeek []*DayOfWeekRuleInput     `json:"daysOfWeek,omitempty"`
+	TimeBands  []*TimeBandRuleInput      `json:"timeBands,omitempty"`
+	Occupancy  []*OccupancyTierRuleInput `json:"occupancy,omitempty"`
+	LeadTime   []*LeadTimeRuleInput      `json:"leadTime,omitempty"`
+	Limits     []*CategoryLimitInput     `json:"limits,omitempty"`
+	RoundTo    *int                      `json:"roundTo,omitempty"`
+}
+
 type Query struct {
+}
+
+type ScheduleConflict struct {
+	// The local date and start time at fault; null for problems of the whole request.
+	Date      *Date                  `json:"date,omitempty"`
+	StartTime *string                `json:"startTime,omitempty"`
+	Reason    ScheduleConflictReason `json:"reason"`
+	Message   string                 `json:"message"`
+	// The scheduled show it overlaps, for OVERLAP.
+	ClashesWith *Show `json:"clashesWith,omitempty"`
+}
+
+// The created shows, or — when any show could not be scheduled — none and every conflict.
+type ScheduleResult struct {
+	Created   []*Show             `json:"created"`
+	Conflicts []*ScheduleConflict `json:"conflicts"`
+	DryRun    bool                `json:"dryRun"`
+}
+
+type ScheduleShowsInput struct {
+	MovieID  string `json:"movieId"`
+	ScreenID string `json:"screenId"`
+	FromDate Date   `json:"fromDate"`
+	// Inclusive; at most 90 days after fromDate.
+	ToDate Date `json:"toDate"`
+	// Local start times, HH:MM.
+	StartTimes []string `json:"startTimes"`
+	// 1 = Monday … 7 = Sunday; every day when absent.
+	DaysOfWeek []int  `json:"daysOfWeek,omitempty"`
+	Language   string `json:"language"`
+	Format     string `json:"format"`
+	// A price for every seat category of the screen's layout.
+	Prices []*CategoryPriceInput `json:"prices"`
+	// Check and return what would be created, without creating it.
+	DryRun *bool `json:"dryRun,omitempty"`
+	// A retry with the same key returns the first answer instead of scheduling again.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type Screen struct {
@@ -124,9 +244,41 @@ type SeatLayout struct {
 	Rows       []*LayoutRow    `json:"rows"`
 }
 
+type ShowtimeFilter struct {
+	MovieID string         `json:"movieId"`
+	CityID  *string        `json:"cityId,omitempty"`
+	Near    *GeoPointInput `json:"near,omitempty"`
+	// A local date; all upcoming dates when absent.
+	Date     *Date   `json:"date,omitempty"`
+	Language *string `json:"language,omitempty"`
+	Format   *string `json:"format,omitempty"`
+}
+
 type TheatreFilter struct {
 	CityID *string        `json:"cityId,omitempty"`
 	Near   *GeoPointInput `json:"near,omitempty"`
+}
+
+type TheatreShowtimes struct {
+	Theatre *Theatre `json:"theatre"`
+	// Distance from the search point, when searched with near.
+	DistanceKm *float64 `json:"distanceKm,omitempty"`
+	Shows      []*Show  `json:"shows"`
+}
+
+type TimeBandRule struct {
+	Name    string `json:"name"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Percent int    `json:"percent"`
+}
+
+// from and to are local HH:MM; to may be 24:00.
+type TimeBandRuleInput struct {
+	Name    *string `json:"name,omitempty"`
+	From    string  `json:"from"`
+	To      string  `json:"to"`
+	Percent int     `json:"percent"`
 }
 
 type MovieStatus string
@@ -181,6 +333,130 @@ func (e *MovieStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e MovieStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ScheduleConflictReason string
+
+const (
+	ScheduleConflictReasonOverlap            ScheduleConflictReason = "OVERLAP"
+	ScheduleConflictReasonOverlapInBatch     ScheduleConflictReason = "OVERLAP_IN_BATCH"
+	ScheduleConflictReasonInPast             ScheduleConflictReason = "IN_PAST"
+	ScheduleConflictReasonNonexistentTime    ScheduleConflictReason = "NONEXISTENT_TIME"
+	ScheduleConflictReasonLanguageNotOffered ScheduleConflictReason = "LANGUAGE_NOT_OFFERED"
+	ScheduleConflictReasonFormatNotOffered   ScheduleConflictReason = "FORMAT_NOT_OFFERED"
+	ScheduleConflictReasonFormatNotSupported ScheduleConflictReason = "FORMAT_NOT_SUPPORTED"
+	ScheduleConflictReasonPriceMissing       ScheduleConflictReason = "PRICE_MISSING"
+	ScheduleConflictReasonUnknownCategory    ScheduleConflictReason = "UNKNOWN_CATEGORY"
+)
+
+var AllScheduleConflictReason = []ScheduleConflictReason{
+	ScheduleConflictReasonOverlap,
+	ScheduleConflictReasonOverlapInBatch,
+	ScheduleConflictReasonInPast,
+	ScheduleConflictReasonNonexistentTime,
+	ScheduleConflictReasonLanguageNotOffered,
+	ScheduleConflictReasonFormatNotOffered,
+	ScheduleConflictReasonFormatNotSupported,
+	ScheduleConflictReasonPriceMissing,
+	ScheduleConflictReasonUnknownCategory,
+}
+
+func (e ScheduleConflictReason) IsValid() bool {
+	switch e {
+	case ScheduleConflictReasonOverlap, ScheduleConflictReasonOverlapInBatch, ScheduleConflictReasonInPast, ScheduleConflictReasonNonexistentTime, ScheduleConflictReasonLanguageNotOffered, ScheduleConflictReasonFormatNotOffered, ScheduleConflictReasonFormatNotSupported, ScheduleConflictReasonPriceMissing, ScheduleConflictReasonUnknownCategory:
+		return true
+	}
+	return false
+}
+
+func (e ScheduleConflictReason) String() string {
+	return string(e)
+}
+
+func (e *ScheduleConflictReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ScheduleConflictReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ScheduleConflictReason", str)
+	}
+	return nil
+}
+
+func (e ScheduleConflictReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ScheduleConflictReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ScheduleConflictReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ShowStatus string
+
+const (
+	ShowStatusScheduled ShowStatus = "SCHEDULED"
+	ShowStatusCancelled ShowStatus = "CANCELLED"
+)
+
+var AllShowStatus = []ShowStatus{
+	ShowStatusScheduled,
+	ShowStatusCancelled,
+}
+
+func (e ShowStatus) IsValid() bool {
+	switch e {
+	case ShowStatusScheduled, ShowStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e ShowStatus) String() string {
+	return string(e)
+}
+
+func (e *ShowStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShowStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShowStatus", str)
+	}
+	return nil
+}
+
+func (e ShowStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShowStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShowStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,76 @@
+package showgrpc
+
+import (
+	"context"
+
+	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
+	"github.com/marquee-cinema/marquee/internal/show"
+)
+
+// Catalogue answers the show service's questions about movies, screens and theatres by calling
+// the movie and theatre services.
+type Catalogue struct {
+	Movies   moviev1.MovieServiceClient
+	Theatres theatrev1.TheatreServiceClient
+}
+
+var _ show.Catalogue = Catalogue{}
+
+// Movie returns what scheduling needs of a movie.
+func (c Catalogue) Movie(ctx context.Context, id string) (show.MovieInfo, error) {
+	res, err := c.Movies.GetMovie(auth.ForwardToken(ctx), &moviev1.GetMovieRequest{Id: id})
+	if err != nil {
+		return show.MovieInfo{}, err
+	}
+	m := res.GetMovie()
+	return show.MovieInfo{ID: m.GetId(), RuntimeMinutes: int(m.GetRuntimeMinutes()), Languages: m.GetLanguages(), Formats: m.GetFormats()}, nil
+}
+
+// Screen returns what scheduling needs of a screen.
+func (c Catalogue) Screen(ctx context.Context, id string) (show.ScreenInfo, error) {
+	res, err := c.Theatres.GetScreen(auth.ForwardToken(ctx), &theatrev1.GetScreenRequest{Id: id})
+	if err != nil {
+		return show.ScreenInfo{}, err
+	}
+	sc := res.GetScreen()
+	info := show.ScreenInfo{ID: sc.GetId(), TheatreID: sc.GetTheatreId(), Formats: sc.GetFormats()}
+	for _, cat := range sc.GetLayout().GetCategories() {
+		info.Categories = append(info.Categories, cat.GetCode())
+	}
+	for _, r := range sc.GetLayout().GetRows() {
+		for _, cell := range r.GetCells() {
+			if !cell.GetGap() && !cell.GetBlocked() {
+				info.SellableSeats++
+			}
+		}
+	}
+	return info, nil
+}
+
+// Theatre returns what scheduling needs of a theatre.
+func (c Catalogue) Theatre(ctx context.Context, id string) (show.TheatreInfo, error) {
+	res, err := c.Theatres.GetTheatre(auth.ForwardToken(ctx), &theatrev1.GetTheatreRequest{Id: id})
+	if err != nil {
+		return show.TheatreInfo{}, err
+	}
+	t := res.GetTheatre()
+	return show.TheatreInfo{ID: t.GetId(), CityID: t.GetCityId(), TimeZone: t.GetTimeZone(), Currency: t.GetCurrency(),
+		ChangeoverMinutes: int(t.GetChangeoverMinutes())}, nil
+}
+
+// TheatreAuthorizer lets admins and the theatre's own admins change its programme.
+type TheatreAuthorizer struct{}
+
+// SignedIn checks that the caller has an identity.
+func (TheatreAuthorizer) SignedIn(ctx context.Context) error {
+	_, err := auth.Require(ctx)
+	return err
+}
+
+// CanManageTheatre checks the caller's identity.
+func (TheatreAuthorizer) CanManageTheatre(ctx context.Context, theatreID string) error {
+	_, err := auth.RequireTheatreAdmin(ctx, theatreID)
+	return err
+}
