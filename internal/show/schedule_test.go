@@ -438,8 +438,9 @@ func TestScheduleInvalid(t *testing.T) {
 		{"toDate before fromDate", func(r *show.ScheduleRequest) { r.FromDate, r.ToDate = "2026-04-02", "2026-04-01" }, "toDate"},
 		{"91 days", func(r *show.ScheduleRequest) { r.FromDate, r.ToDate = "2026-04-01", "2026-06-30" }, "toDate"},
 		{"a year", func(r *show.ScheduleRequest) { r.FromDate, r.ToDate = "2026-04-01", "2027-04-01" }, "toDate"},
-		{"day of week 0", func(r *show.ScheduleRequest) { r.DaysOfWeek = []int{1, 0} }, "daysOfWeek"},
-		{"day of week 8", func(r *show.ScheduleRequest) { r.DaysOfWeek = []int{8} }, "daysOfWeek"},
+		// A whole week, so that a wrongly accepted day would still leave shows to schedule.
+		{"day of week 0", func(r *show.ScheduleRequest) { r.ToDate, r.DaysOfWeek = "2026-04-07", []int{1, 0} }, "daysOfWeek"},
+		{"day of week 8", func(r *show.ScheduleRequest) { r.ToDate, r.DaysOfWeek = "2026-04-07", []int{7, 8} }, "daysOfWeek"},
 		{"no language", func(r *show.ScheduleRequest) { r.Language = "  " }, "language"},
 		{"no format", func(r *show.ScheduleRequest) { r.Format = "" }, "format"},
 		{"no prices", func(r *show.ScheduleRequest) { r.Prices = nil }, "prices"},
@@ -937,16 +938,6 @@ func (g *lookupGate) BatchByKey(ctx context.Context, key string) (show.Batch, er
 	return b, err
 }
 
-func (g *lookupGate) CreateBatch(ctx context.Context, screenID string, from, to time.Time, batch show.Batch, shows []show.Show, check func([]show.Show) error) error {
-	err := g.Repository.CreateBatch(ctx, screenID, from, to, batch, shows, func(ex []show.Show) error {
-		e := check(ex)
-		fmt.Println("DEBUG existing", len(ex), e, from, to)
-		return e
-	})
-	fmt.Println("DEBUG createbatch", err)
-	return err
-}
-
 // TestScheduleRetryRace: a retry that checked its idempotency key just before the first attempt
 // committed must still get the first attempt's answer, not conflicts with its own shows.
 func TestScheduleRetryRace(t *testing.T) {
@@ -972,7 +963,6 @@ func TestScheduleRetryRace(t *testing.T) {
 	first := e.schedule(t, ctx, r)
 	close(gate.proceed)
 	got := <-done
-	t.Logf("DEBUG %d created %+v conflicts %v", len(got.res.Created), got.res.Conflicts, got.err)
 	if got.err != nil {
 		t.Fatal(got.err)
 	}

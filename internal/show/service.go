@@ -408,9 +408,12 @@ func (s *Service) Cancel(ctx context.Context, id string) (Show, error) {
 	if sh.Status == StatusCancelled {
 		return sh, nil
 	}
-	sh, err = s.repo.Cancel(ctx, id, s.clock.Now())
+	sh, cancelled, err := s.repo.Cancel(ctx, id, s.clock.Now())
 	if err != nil {
 		return Show{}, err
+	}
+	if !cancelled {
+		return sh, nil // a concurrent call cancelled it and runs the hooks
 	}
 	s.invalidateDates(ctx, sh.MovieID, sh.CityID)
 	for _, h := range s.onCancel {

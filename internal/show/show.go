@@ -118,9 +118,10 @@ type Repository interface {
 	LocalDates(ctx context.Context, movieID, cityID string, after time.Time) ([]DateSpan, error)
 	// MovieIDs returns the distinct movies with scheduled shows in a city that start after t.
 	MovieIDs(ctx context.Context, cityID string, after time.Time) ([]string, error)
-	// Cancel marks a show cancelled at t; cancelling a cancelled show changes nothing. NotFound
-	// when missing.
-	Cancel(ctx context.Context, id string, at time.Time) (Show, error)
+	// Cancel marks a show cancelled at t and reports whether this call changed it: cancelling a
+	// cancelled show changes nothing and reports false, so that of racing calls exactly one sees
+	// true. NotFound when missing.
+	Cancel(ctx context.Context, id string, at time.Time) (Show, bool, error)
 }
 
 // PricingRepository stores each theatre's pricing rules.

@@ -472,7 +472,7 @@ func (r *Repository) MovieIDs(ctx context.Context, cityID string, after time.Tim
 }
 
 // Cancel marks a show cancelled; a cancelled show is returned unchanged.
-func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.Show, error) {
+func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.Show, bool, error) {
 	var d showDoc
 	err := r.shows.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(show.StatusScheduled)}},
@@ -480,11 +480,12 @@ func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 	switch {
 	case err == nil:
-		return d.show(), nil
+		return d.show(), true, nil
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return r.Get(ctx, id) // missing (NotFound) or already cancelled
+		sh, err := r.Get(ctx, id) // missing (NotFound) or already cancelled
+		return sh, false, err
 	default:
-		return show.Show{}, fmt.Errorf("cancel show %s: %w", id, err)
+		return show.Show{}, false, fmt.Errorf("cancel show %s: %w", id, err)
 	}
 }
 

@@ -303,8 +303,9 @@ func (r *Repository) MovieIDs(ctx context.Context, cityID string, after time.Tim
 }
 
 // Cancel marks a show cancelled.
-func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.Show, error) {
+func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.Show, bool, error) {
 	var out show.Show
+	changed := false
 	err := sqlitedb.InTx(ctx, r.db, func(tx *sql.Tx) error {
 		var doc string
 		if err := tx.QueryRowContext(ctx, `SELECT doc FROM shows WHERE id = ?`, id).Scan(&doc); err != nil {
@@ -319,11 +320,12 @@ func (r *Repository) Cancel(ctx context.Context, id string, at time.Time) (show.
 			if _, err := tx.ExecContext(ctx, `UPDATE shows SET status = ?, doc = ? WHERE id = ?`, string(s.Status), encode(s), id); err != nil {
 				return fmt.Errorf("cancel show: %w", err)
 			}
+			changed = true
 		}
 		out = s
 		return nil
 	})
-	return out, err
+	return out, changed, err
 }
 
 // PricingRepository is a show.PricingRepository on SQLite.

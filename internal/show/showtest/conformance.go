@@ -128,7 +128,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		wide := ids.New() // a show covering the whole window, on a third screen
 		covering := Span(Sample(wide, At(0, 9, 0)), At(0, 9, 0), At(0, 15, 0))
 		mustCreate(t, r, covering)
-		if _, err := r.Cancel(ctx, cancelled.ID, At(0, 1, 0)); err != nil {
+		if _, _, err := r.Cancel(ctx, cancelled.ID, At(0, 1, 0)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -299,7 +299,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		b, shows := NewBatch("", screen, s, cancelled)
 		mustCreateBatch(t, r, b, shows...)
 		at := time.Date(2026, 11, 30, 23, 59, 59, 987_000_000, ist)
-		if _, err := r.Cancel(ctx, cancelled.ID, at); err != nil {
+		if _, _, err := r.Cancel(ctx, cancelled.ID, at); err != nil {
 			t.Fatal(err)
 		}
 		wantCancelled := shows[1]
@@ -324,7 +324,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		screen := ids.New()
 		a, b, c := Sample(screen, At(0, 4, 0)), Sample(screen, At(0, 8, 0)), Sample(screen, At(0, 12, 0))
 		mustCreate(t, r, a, b, c)
-		if _, err := r.Cancel(ctx, c.ID, At(0, 1, 0)); err != nil {
+		if _, _, err := r.Cancel(ctx, c.ID, At(0, 1, 0)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := r.GetMany(ctx, []string{c.ID, ids.New(), a.ID})
@@ -458,18 +458,18 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		keep.MovieID, keep.CityID = s.MovieID, s.CityID
 		mustCreate(t, r, s, keep)
 		first := time.Date(2026, 11, 30, 10, 0, 0, 250_000_000, time.UTC)
-		got, err := r.Cancel(ctx, s.ID, first.In(ist))
-		if err != nil {
-			t.Fatal(err)
+		got, changed, err := r.Cancel(ctx, s.ID, first.In(ist))
+		if err != nil || !changed {
+			t.Fatalf("first cancel: changed %v, %v", changed, err)
 		}
 		want := s
 		want.Status, want.CancelledAt = show.StatusCancelled, first
 		if d := diffShow(got, want); d != "" {
 			t.Errorf("cancel returned: %s", d)
 		}
-		again, err := r.Cancel(ctx, s.ID, first.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
+		again, changed, err := r.Cancel(ctx, s.ID, first.Add(time.Hour))
+		if err != nil || changed {
+			t.Fatalf("second cancel: changed %v, %v", changed, err)
 		}
 		if d := diffShow(again, want); d != "" {
 			t.Errorf("second cancel returned: %s", d)
@@ -481,7 +481,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		if d := diffShow(stored, want); d != "" {
 			t.Errorf("stored after two cancels: %s", d)
 		}
-		if _, err := r.Cancel(ctx, ids.New(), first); !errs.Is(err, errs.NotFound) {
+		if _, _, err := r.Cancel(ctx, ids.New(), first); !errs.Is(err, errs.NotFound) {
 			t.Errorf("unknown show: got %v, want not found", err)
 		}
 
@@ -518,7 +518,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 			t.Error(err)
 		}
 
-		if _, err := r.Cancel(ctx, keep.ID, first); err != nil {
+		if _, _, err := r.Cancel(ctx, keep.ID, first); err != nil {
 			t.Fatal(err)
 		}
 		if dates, err := r.LocalDates(ctx, s.MovieID, s.CityID, Day); err != nil || len(dates) != 0 {
@@ -737,7 +737,7 @@ var fixtureCancelledAt = At(0, 1, 0)
 func (f *fixture) create(t *testing.T, r show.Repository) {
 	t.Helper()
 	mustCreate(t, r, f.shows()...)
-	if _, err := r.Cancel(context.Background(), f.cancelled.ID, fixtureCancelledAt); err != nil {
+	if _, _, err := r.Cancel(context.Background(), f.cancelled.ID, fixtureCancelledAt); err != nil {
 		t.Fatal(err)
 	}
 }
