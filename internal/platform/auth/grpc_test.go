@@ -217,3 +217,41 @@ func TestToOutgoingReplaces(t *testing.T) {
 		t.Fatal("ForwardToken without a verified token kept an authorization")
 	}
 }
+
+// TestInterceptorDropsUnverifiedIdentities calls the interceptors directly with a context that
+// already carries an identity (as a careless in-process transport might pass on): without a
+// token, the handler must see none.
+func TestInterceptorDropsUnverifiedIdentities(t *testing.T) {
+	iss := newIssuer(t, newKey(t), clock.NewManual(t0))
+	ai := auth.ServerInterceptor(iss.Verifier())
+	smuggled := auth.WithToken(auth.WithIdentity(context.Background(), auth.Identity{UserID: "x", Roles: []string{auth.RoleAdmin}}), "tok")
+	smuggled = metadata.NewIncomingContext(smuggled, metadata.MD{})
+	_, err := ai.Unary()(smuggled, nil, &grpc.UnaryServerInfo{FullMethod: whoamiGet}, func(ctx context.Context, _ any) (any, error) {
+		if id, ok := auth.FromContext(ctx); ok {
+			t.Errorf("unary handler sees %+v without a token", id)
+		}
+		if tok, ok := auth.TokenFromContext(ctx); ok {
+			t.Errorf("unary handler sees token %q", tok)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ai.Stream()(nil, &fakeStream{ctx: smuggled}, &grpc.StreamServerInfo{FullMethod: whoamiWatch}, func(_ any, ss grpc.ServerStream) error {
+		if id, ok := auth.FromContext(ss.Context()); ok {
+			t.Errorf("stream handler sees %+v without a token", id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type fakeStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (f *fakeStream) Context() context.Context { return f.ctx }
