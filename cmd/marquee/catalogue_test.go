@@ -22,9 +22,9 @@ func TestCatalogueAllInOne(t *testing.T) {
 
 func TestCatalogueSplitOverTCP(t *testing.T) {
 	t.Parallel()
-	services := start(t, "--target=movie,theatre,show", "--demo")
-	gw := start(t, "--target=gateway", "--grpc-addr=", "--movie-addr="+services.GRPC, "--theatre-addr="+services.GRPC,
-		"--show-addr="+services.GRPC)
+	signing, verifying := sharedKeys(t)
+	services := start(t, "--target=user,movie,theatre,show", "--demo", signing)
+	gw := start(t, "--target=gateway", "--grpc-addr=", "--services-addr="+services.GRPC, verifying)
 	if gw.GRPC != "" {
 		t.Fatalf("the gateway-only process serves gRPC at %s; want none", gw.GRPC)
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 )
 
 // instance is a marquee process started by run() inside the test, on free ports.
@@ -177,4 +181,23 @@ func (in *instance) get(t testing.TB, path string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// sharedKeys returns a fresh signing key and its public key, as flags, for processes of one
+// split deployment.
+func sharedKeys(t testing.TB) (signing, verifying string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := auth.MarshalKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := auth.MarshalPublicKey(priv.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "--jwt-key=" + string(k), "--jwt-public-key=" + string(p)
 }

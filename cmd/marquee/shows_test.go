@@ -209,9 +209,8 @@ func TestShowDiscoveryThreeProcesses(t *testing.T) {
 	dir := t.TempDir()
 	seedInto(t, dir)
 	// Catalogue and show services in separate processes over one SQLite store, and a gateway.
-	catalogue := start(t, "--target=movie,theatre", "--data-dir="+dir)
-	shows := start(t, "--target=show", "--data-dir="+dir, "--movie-addr="+catalogue.GRPC, "--theatre-addr="+catalogue.GRPC)
-	gw := start(t, "--target=gateway", "--grpc-addr=", "--movie-addr="+catalogue.GRPC, "--theatre-addr="+catalogue.GRPC,
-		"--show-addr="+shows.GRPC)
+	catalogue := start(t, "--target=user,movie,theatre", "--data-dir="+dir)
+	shows := start(t, "--target=show", "--data-dir="+dir, "--services-addr="+catalogue.GRPC)
+	gw := start(t, "--target=gateway", "--grpc-addr=", "--data-dir="+dir, "--services-addr="+catalogue.GRPC, "--show-addr="+shows.GRPC)
 	checkShowDiscovery(t, gw)
 }

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -26,13 +27,16 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/cache"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/config"
 	"github.com/marquee-cinema/marquee/internal/platform/grpcx"
 	"github.com/marquee-cinema/marquee/internal/platform/metrics"
 	"github.com/marquee-cinema/marquee/internal/platform/mongodb"
+	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
+	"github.com/marquee-cinema/marquee/internal/user/usergrpc"
 )
 
 // App is one Marquee process: the modules of its target and the servers in front of them.
@@ -59,13 +63,21 @@ type App struct {
 
 	svc services
 
+	targets    []string
+	signingKey ed25519.PrivateKey
+	verifier   *auth.CachingVerifier
+	memLimiter *ratelimit.Memory
+	jobs       sync.WaitGroup
+	stopJobs   context.CancelFunc
+	jobsCtx    context.Context
+
 	redis    redis.UniversalClient
 	memCache *cache.Memory
 	demoStop context.CancelFunc
 	demoDone chan struct{}
 
 	mu      sync.Mutex
-	conns   []*grpc.ClientConn
+	peers   map[string]*grpc.ClientConn // by address
 	serving sync.WaitGroup
 }
 
@@ -86,7 +98,8 @@ func New(cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: o.Log, clock: o.Clock, metrics: metrics.New(), mux: http.NewServeMux(),
-		health: health.NewServer()}
+		health: health.NewServer(), targets: targets}
+	a.jobsCtx, a.stopJobs = context.WithCancel(context.Background())
 	a.manager = NewManager(a.log, a.onModuleState)
 	a.registerModules()
 	if a.plan, err = a.manager.Plan(append(targets, a.extraTargets(targets)...)); err != nil {
@@ -95,10 +108,15 @@ func New(cfg config.Config, o Options) (*App, error) {
 	if err := a.checkPeers(); err != nil {
 		return nil, err
 	}
+	if err := a.resolveKeys(); err != nil {
+		return nil, err
+	}
 
 	ic := grpcx.ServerInterceptors{Log: a.log, Metrics: a.metrics}
-	a.grpcServer = grpc.NewServer(grpc.ChainUnaryInterceptor(ic.Unary()), grpc.ChainStreamInterceptor(ic.Stream()))
-	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(ic.Unary()).WithServerStreamInterceptor(ic.Stream())
+	ai := auth.ServerInterceptor(a.verifier).IgnoreInvalidFor(usergrpc.PublicMethods...)
+	a.grpcServer = grpc.NewServer(grpc.ChainUnaryInterceptor(ic.Unary(), ai.Unary()), grpc.ChainStreamInterceptor(ic.Stream(), ai.Stream()))
+	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(chainUnary(ic.Unary(), ai.Unary())).
+		WithServerStreamInterceptor(chainStream(ic.Stream(), ai.Stream()))
 	healthpb.RegisterHealthServer(a.grpcServer, a.health)
 
 	if a.httpListener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
@@ -141,6 +159,8 @@ func (a *App) Start(ctx context.Context) error {
 		}
 	}()
 	if err := a.manager.Start(ctx, a.plan); err != nil {
+		a.stopJobs()
+		a.jobs.Wait()
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = a.httpServer.Shutdown(shutdownCtx)
@@ -174,6 +194,8 @@ func (a *App) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		a.grpcServer.Stop()
 	}
+	a.stopJobs()
+	a.jobs.Wait()
 	a.closeConns()
 	if err := a.manager.Stop(ctx); err != nil {
 		all = append(all, err)
@@ -185,10 +207,10 @@ func (a *App) Stop(ctx context.Context) error {
 func (a *App) closeConns() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, c := range a.conns {
+	for _, c := range a.peers {
 		_ = c.Close()
 	}
-	a.conns = nil
+	a.peers = nil
 }
 
 func (a *App) onModuleState(name string, s State) {
@@ -213,20 +235,28 @@ func (a *App) runs(module string) bool { return slices.Contains(a.plan, module) 
 
 // clientConn returns a connection to the service module: the in-process channel when the
 // module runs here, else a network connection to addr.
-func (a *App) clientConn(module, addr string) (grpc.ClientConnInterface, error) {
+func (a *App) clientConn(module string) (grpc.ClientConnInterface, error) {
+	addr := a.cfg.PeerAddr(module)
 	if a.runs(module) {
-		return grpchan.InterceptClientConn(a.inproc, grpcx.UnaryClient(), grpcx.StreamClient()), nil
+		ch := grpchan.InterceptClientConn(a.inproc, grpcx.UnaryClient(), grpcx.StreamClient())
+		return grpchan.InterceptClientConn(ch, forwardIdentity, forwardIdentityStream), nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if conn, ok := a.peers[addr]; ok {
+		return conn, nil
 	}
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithChainUnaryInterceptor(grpcx.UnaryClient()),
-		grpc.WithChainStreamInterceptor(grpcx.StreamClient()))
+		grpc.WithChainUnaryInterceptor(grpcx.UnaryClient(), forwardIdentity),
+		grpc.WithChainStreamInterceptor(grpcx.StreamClient(), forwardIdentityStream))
 	if err != nil {
 		return nil, fmt.Errorf("connect to the %s service at %s: %w", module, addr, err)
 	}
-	a.mu.Lock()
-	a.conns = append(a.conns, conn)
-	a.mu.Unlock()
+	if a.peers == nil {
+		a.peers = map[string]*grpc.ClientConn{}
+	}
+	a.peers[addr] = conn
 	return conn, nil
 }
 
@@ -359,4 +389,24 @@ func (a *App) cache() cache.Cache {
 		a.memCache = cache.NewMemory(10_000)
 	}
 	return a.memCache
+}
+
+// every runs job every interval in the background until the app stops, logging failures.
+func (a *App) every(interval time.Duration, name string, job func(ctx context.Context) error) {
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.jobsCtx.Done():
+				return
+			case <-t.C:
+				if err := job(a.jobsCtx); err != nil && a.jobsCtx.Err() == nil {
+					a.log.Warn("background job failed", "job", name, "error", err)
+				}
+			}
+		}
+	}()
 }

@@ -8,12 +8,14 @@ import (
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
 	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/gateway"
 	"github.com/marquee-cinema/marquee/internal/movie"
 	"github.com/marquee-cinema/marquee/internal/movie/moviegrpc"
 	"github.com/marquee-cinema/marquee/internal/movie/moviemongo"
 	"github.com/marquee-cinema/marquee/internal/movie/moviesqlite"
+	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/show"
 	"github.com/marquee-cinema/marquee/internal/show/showgrpc"
 	"github.com/marquee-cinema/marquee/internal/show/showmongo"
@@ -22,6 +24,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/theatre/theatregrpc"
 	"github.com/marquee-cinema/marquee/internal/theatre/theatremongo"
 	"github.com/marquee-cinema/marquee/internal/theatre/theatresqlite"
+	"github.com/marquee-cinema/marquee/internal/user"
 )
 
 // Module names. Services can be targets; the others are infrastructure pulled in as dependencies.
@@ -30,6 +33,7 @@ const (
 	ModuleMovie   = "movie"
 	ModuleTheatre = "theatre"
 	ModuleShow    = "show"
+	ModuleUser    = "user"
 	ModuleGateway = "gateway"
 	ModuleDemo    = "demo"
 	ModuleRedis   = "redis"
@@ -38,8 +42,9 @@ const (
 // serviceNames are the modules that serve gRPC, and grpcServiceNames their gRPC service names
 // for the health service.
 var (
-	serviceNames     = []string{ModuleMovie, ModuleTheatre, ModuleShow}
+	serviceNames     = []string{ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow}
 	grpcServiceNames = map[string][]string{
+		ModuleUser:    {userv1.UserService_ServiceDesc.ServiceName},
 		ModuleMovie:   {moviev1.MovieService_ServiceDesc.ServiceName},
 		ModuleTheatre: {theatrev1.TheatreService_ServiceDesc.ServiceName},
 		ModuleShow:    {showv1.ShowService_ServiceDesc.ServiceName},
@@ -51,17 +56,23 @@ type services struct {
 	movies   *movie.Service
 	theatres *theatre.Service
 	shows    *show.Service
+	users    *user.Service
 }
 
 func (a *App) registerModules() {
 	m := a.manager
 	m.Register(Module{Name: ModuleStore, Start: a.openStore, Stop: a.closeStore})
+	m.Register(Module{Name: ModuleRedis, Start: a.openRedis, Stop: a.closeRedis})
+	m.Register(Module{Name: ModuleUser, Deps: a.withRedis(ModuleStore), Start: a.startUser})
 	m.Register(Module{Name: ModuleMovie, Deps: []string{ModuleStore}, Start: a.startMovie})
 	m.Register(Module{Name: ModuleTheatre, Deps: []string{ModuleStore}, Start: a.startTheatre})
-	m.Register(Module{Name: ModuleRedis, Start: a.openRedis, Stop: a.closeRedis})
-	m.Register(Module{Name: ModuleShow, Deps: a.showDeps(), Start: a.startShow})
-	m.Register(Module{Name: ModuleDemo, Deps: []string{ModuleMovie, ModuleTheatre, ModuleShow}, Start: a.loadDemo, Stop: a.stopDemo})
-	m.Register(Module{Name: ModuleGateway, Start: a.startGateway})
+	m.Register(Module{Name: ModuleShow, Deps: a.withRedis(ModuleStore), Start: a.startShow})
+	demoDeps := []string{ModuleMovie, ModuleTheatre, ModuleShow}
+	if slices.Contains(a.targets, ModuleUser) {
+		demoDeps = append(demoDeps, ModuleUser)
+	}
+	m.Register(Module{Name: ModuleDemo, Deps: demoDeps, Start: a.loadDemo, Stop: a.stopDemo})
+	m.Register(Module{Name: ModuleGateway, Deps: a.withRedis(), Start: a.startGateway})
 }
 
 // extraTargets are modules the configuration asks for besides the target's services: the demo
@@ -76,17 +87,16 @@ func (a *App) extraTargets(targets []string) []string {
 // checkPeers makes sure every service the gateway calls is either local or has an address.
 func (a *App) checkPeers() error {
 	needs := map[string][]string{
-		ModuleGateway: {ModuleMovie, ModuleTheatre, ModuleShow},
+		ModuleGateway: {ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow},
 		ModuleShow:    {ModuleMovie, ModuleTheatre},
 	}
-	addrs := map[string]string{ModuleMovie: a.cfg.MovieAddr, ModuleTheatre: a.cfg.TheatreAddr, ModuleShow: a.cfg.ShowAddr}
 	for _, caller := range []string{ModuleGateway, ModuleShow} {
 		if !a.runs(caller) {
 			continue
 		}
 		for _, module := range needs[caller] {
-			if !a.runs(module) && addrs[module] == "" {
-				return fmt.Errorf("the %s module needs the %s service: run it in this process (--target) or give --%s-addr", caller, module, module)
+			if !a.runs(module) && a.cfg.PeerAddr(module) == "" {
+				return fmt.Errorf("the %s module needs the %s service: run it in this process (--target) or give --%s-addr or --services-addr", caller, module, module)
 			}
 		}
 	}
@@ -135,6 +145,9 @@ func (a *App) startTheatre(ctx context.Context) error {
 // keeps its catalogue; the demo programme is topped up in the background so that a restarted demo
 // always has the coming week of shows.
 func (a *App) loadDemo(ctx context.Context) error {
+	if err := a.demoAccounts(ctx); err != nil {
+		return err
+	}
 	empty, err := demo.IsEmpty(ctx, a.svc.movies, a.svc.theatres)
 	if err != nil {
 		return err
@@ -180,15 +193,6 @@ func (a *App) stopDemo(ctx context.Context) error {
 	}
 }
 
-// showDeps are the modules the show service needs in this process.
-func (a *App) showDeps() []string {
-	deps := []string{ModuleStore}
-	if a.cfg.RedisURL != "" {
-		deps = append(deps, ModuleRedis)
-	}
-	return deps
-}
-
 func (a *App) startShow(ctx context.Context) error {
 	var repo show.Repository
 	var pricing show.PricingRepository
@@ -205,11 +209,11 @@ func (a *App) startShow(ctx context.Context) error {
 		}
 		repo, pricing = s.Shows, s.Pricing
 	}
-	movieConn, err := a.clientConn(ModuleMovie, a.cfg.MovieAddr)
+	movieConn, err := a.clientConn(ModuleMovie)
 	if err != nil {
 		return err
 	}
-	theatreConn, err := a.clientConn(ModuleTheatre, a.cfg.TheatreAddr)
+	theatreConn, err := a.clientConn(ModuleTheatre)
 	if err != nil {
 		return err
 	}
@@ -221,19 +225,25 @@ func (a *App) startShow(ctx context.Context) error {
 }
 
 func (a *App) startGateway(context.Context) error {
-	movieConn, err := a.clientConn(ModuleMovie, a.cfg.MovieAddr)
+	movieConn, err := a.clientConn(ModuleMovie)
 	if err != nil {
 		return err
 	}
-	theatreConn, err := a.clientConn(ModuleTheatre, a.cfg.TheatreAddr)
+	theatreConn, err := a.clientConn(ModuleTheatre)
 	if err != nil {
 		return err
 	}
-	showConn, err := a.clientConn(ModuleShow, a.cfg.ShowAddr)
+	showConn, err := a.clientConn(ModuleShow)
 	if err != nil {
 		return err
 	}
-	gateway.Mount(a.mux, gateway.Options{Shows: showv1.NewShowServiceClient(showConn), Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
+	userConn, err := a.clientConn(ModuleUser)
+	if err != nil {
+		return err
+	}
+	gateway.Mount(a.mux, gateway.Options{Shows: showv1.NewShowServiceClient(showConn), Users: userv1.NewUserServiceClient(userConn),
+		Verifier: a.verifier, Limiter: a.limiter(), AuthRule: ratelimit.Rule{Limit: a.cfg.AuthRatePerIP, Window: a.cfg.AuthRateWindow},
+		TrustForwardedFor: a.cfg.TrustForwarded, Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
 		Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)})
 	return nil

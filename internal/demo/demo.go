@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/marquee-cinema/marquee/internal/movie"
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/theatre"
 )
@@ -80,6 +81,7 @@ func IsEmpty(ctx context.Context, movies *movie.Service, theatres *theatre.Servi
 // order. It refuses (errs.Conflict wrapping ErrNotEmpty) unless IsEmpty reports an empty store.
 // On failure it returns what it created so far and an error naming the item that failed.
 func Load(ctx context.Context, movies *movie.Service, theatres *theatre.Service) (Summary, error) {
+	ctx = asLoader(ctx)
 	var sum Summary
 	empty, err := IsEmpty(ctx, movies, theatres)
 	if err != nil {
@@ -117,4 +119,30 @@ func Load(ctx context.Context, movies *movie.Service, theatres *theatre.Service)
 		sum.Movies++
 	}
 	return sum, nil
+}
+
+// Account is a demo account.
+type Account struct {
+	Email, Password, Name, Role string
+	TheatreIDs                  []string
+}
+
+// Accounts are the two demo accounts of API.md: an admin, and the theatre_admin of the demo
+// theatres of the first city. They exist only with --demo; their passwords are public.
+func Accounts() []Account {
+	var firstCity []string
+	for _, t := range Theatres() {
+		if t.CityID == FirstCityID() {
+			firstCity = append(firstCity, t.ID)
+		}
+	}
+	return []Account{
+		{Email: "admin@demo.marquee", Password: "demo-admin", Name: "Demo Admin", Role: "admin"},
+		{Email: "owner@demo.marquee", Password: "demo-owner", Name: "Demo Owner", Role: "theatre_admin", TheatreIDs: firstCity},
+	}
+}
+
+// asLoader returns ctx acting as the demo loader, an admin.
+func asLoader(ctx context.Context) context.Context {
+	return auth.WithIdentity(ctx, auth.Identity{UserID: "demo-loader", Roles: []string{auth.RoleAdmin}})
 }

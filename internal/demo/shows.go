@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/marquee-cinema/marquee/internal/movie"
-	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/show"
 	"github.com/marquee-cinema/marquee/internal/theatre"
 )
@@ -114,7 +113,7 @@ func screenPrices(sc theatre.Screen) []show.CategoryPrice {
 // (on every start of a demo) only adds the days that are missing. Every batch has an idempotency
 // key. It returns how many shows the batches hold.
 func LoadShows(ctx context.Context, shows *show.Service, now time.Time, fresh bool) (int, error) {
-	ctx = auth.WithIdentity(ctx, auth.Identity{UserID: "demo-loader", Roles: []string{auth.RoleAdmin}})
+	ctx = asLoader(ctx)
 	scheduled := 0
 	for _, r := range requests(Programme(now), fresh) {
 		res, err := shows.Schedule(ctx, r)

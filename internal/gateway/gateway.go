@@ -19,10 +19,13 @@ import (
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/metrics"
+	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 )
 
 // Options configure the gateway.
@@ -36,11 +39,21 @@ type Options struct {
 	Movies   moviev1.MovieServiceClient
 	Theatres theatrev1.TheatreServiceClient
 	Shows    showv1.ShowServiceClient
+	Users    userv1.UserServiceClient
+
+	// Verifier checks bearer tokens; the services check them again.
+	Verifier auth.TokenVerifier
+	// Limiter limits sign-in, sign-up and refreshes per client address to AuthRule.
+	Limiter  ratelimit.Limiter
+	AuthRule ratelimit.Rule
+	// TrustForwardedFor takes the client address from X-Forwarded-For.
+	TrustForwardedFor bool
 }
 
 // Mount adds the gateway's routes to mux: /graphql and, when enabled, /playground.
 func Mount(mux *http.ServeMux, o Options) {
-	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows}
+	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows, UserClient: o.Users,
+		Limiter: o.Limiter, AuthRule: o.AuthRule}
 	cfg := generated.Config{Resolvers: resolver}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -59,9 +72,9 @@ func Mount(mux *http.ServeMux, o Options) {
 	srv.AroundOperations(operationMetrics(o.Metrics))
 
 	gql := http.Handler(srv)
-	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/graphql", authenticate(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
-	}))
+	})))
 	if o.Playground {
 		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
@@ -30,8 +31,11 @@ func NewService(repo Repository, clk clock.Clock) *Service {
 	return &Service{repo: repo, clock: clk}
 }
 
-// Create validates and stores a new movie, assigning its id when empty.
+// Create validates and stores a new movie, assigning its id when empty. Admins only.
 func (s *Service) Create(ctx context.Context, m Movie) (Movie, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return Movie{}, err
+	}
 	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return Movie{}, err
@@ -108,8 +112,11 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 	return res, nil
 }
 
-// Update applies fn to a movie and validates the result before storing it.
+// Update applies fn to a movie and validates the result before storing it. Admins only.
 func (s *Service) Update(ctx context.Context, id string, fn func(*Movie) error) (Movie, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return Movie{}, err
+	}
 	if !ids.Valid(id) {
 		return Movie{}, errs.Invalidf("id", "%q is not a valid movie id", id)
 	}

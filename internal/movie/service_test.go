@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ import (
 // newService returns a movie service on a fresh SQLite database in a temp dir.
 func newService(t *testing.T) *movie.Service {
 	t.Helper()
-	ctx := context.Background()
+	ctx := adminContext()
 	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), sqlitedb.FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func create(t *testing.T, svc *movie.Service, titles ...string) []movie.Movie {
 	for _, title := range titles {
 		m := film()
 		m.Title = title
-		got, err := svc.Create(context.Background(), m)
+		got, err := svc.Create(adminContext(), m)
 		if err != nil {
 			t.Fatalf("create %q: %v", title, err)
 		}
@@ -78,7 +79,7 @@ func TestListRejectsBadArguments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := svc.List(context.Background(), tt.filter, tt.first, tt.after)
+			_, err := svc.List(adminContext(), tt.filter, tt.first, tt.after)
 			assertInvalid(t, err, tt.field)
 		})
 	}
@@ -106,7 +107,7 @@ func TestListPageSizes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := svc.List(context.Background(), movie.Filter{}, tt.first, "")
+			res, err := svc.List(adminContext(), movie.Filter{}, tt.first, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +120,7 @@ func TestListPageSizes(t *testing.T) {
 
 func TestListPagesWithCursors(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := adminContext()
 	svc := newService(t)
 	// Equal sort keys ("beta", "Beta") are ordered by id; a cursor must not skip or repeat them.
 	all := create(t, svc, "Gamma", "beta", "Alpha", "Beta", "delta", "alpha", "Épsilon", "zeta", "Beta")
@@ -263,7 +264,7 @@ func TestCursorOfEveryValidTitleDecodes(t *testing.T) {
 
 func TestServiceGetChecksIDs(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := adminContext()
 	svc := newService(t)
 	m := create(t, svc, "Lagaan")[0]
 	if _, err := svc.Get(ctx, "lagaan"); !errs.Is(err, errs.Invalid) {
@@ -327,4 +328,9 @@ func FuzzDecodeCursor(f *testing.F) {
 		checkCursor(t, s)
 		checkCursor(t, base64.RawURLEncoding.EncodeToString([]byte(s)))
 	})
+}
+
+// adminContext acts as an admin, who may write the catalogue.
+func adminContext() context.Context {
+	return auth.WithIdentity(context.Background(), auth.Identity{UserID: "test-admin", Roles: []string{auth.RoleAdmin}})
 }

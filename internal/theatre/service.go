@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
@@ -33,6 +34,9 @@ func NewService(cities CityRepository, theatres TheatreRepository, screens Scree
 
 // CreateCity validates and stores a city.
 func (s *Service) CreateCity(ctx context.Context, c City) (City, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return City{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return City{}, err
 	}
@@ -59,6 +63,9 @@ func (s *Service) City(ctx context.Context, id string) (City, error) {
 // CreateTheatre validates and stores a theatre in an existing city. The time zone defaults to
 // the city's.
 func (s *Service) CreateTheatre(ctx context.Context, t Theatre) (Theatre, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return Theatre{}, err
+	}
 	city, err := s.City(ctx, t.CityID)
 	if err != nil {
 		return Theatre{}, err
@@ -143,7 +150,13 @@ func (s *Service) TheatresNear(ctx context.Context, p GeoPoint, radiusKm float64
 
 // AddScreen validates and stores a new screen of an existing theatre.
 func (s *Service) AddScreen(ctx context.Context, sc Screen) (Screen, error) {
+	if _, err := auth.Require(ctx); err != nil {
+		return Screen{}, err
+	}
 	if _, err := s.Theatre(ctx, sc.TheatreID); err != nil {
+		return Screen{}, err
+	}
+	if _, err := auth.RequireTheatreAdmin(ctx, sc.TheatreID); err != nil {
 		return Screen{}, err
 	}
 	if err := normalizeScreen(&sc); err != nil {
@@ -161,13 +174,21 @@ func (s *Service) AddScreen(ctx context.Context, sc Screen) (Screen, error) {
 
 // UpdateScreen applies fn to a screen and validates the result before storing it.
 func (s *Service) UpdateScreen(ctx context.Context, id string, fn func(*Screen) error) (Screen, error) {
+	if _, err := auth.Require(ctx); err != nil {
+		return Screen{}, err
+	}
 	if !ids.Valid(id) {
 		return Screen{}, errs.Invalidf("id", "%q is not a valid screen id", id)
 	}
 	return s.screens.Update(ctx, id, func(sc *Screen) error {
+		if _, err := auth.RequireTheatreAdmin(ctx, sc.TheatreID); err != nil {
+			return err
+		}
+		theatreID := sc.TheatreID
 		if err := fn(sc); err != nil {
 			return err
 		}
+		sc.TheatreID = theatreID // a screen never moves to another theatre
 		return normalizeScreen(sc)
 	})
 }

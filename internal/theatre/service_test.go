@@ -2,6 +2,7 @@ package theatre_test
 
 import (
 	"context"
+	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"math"
 	"path/filepath"
 	"strings"
@@ -133,7 +134,7 @@ func TestTheatreValidate(t *testing.T) {
 // newService returns a theatre service on a fresh SQLite database in a temp dir.
 func newService(t *testing.T) *theatre.Service {
 	t.Helper()
-	ctx := context.Background()
+	ctx := adminContext()
 	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), sqlitedb.FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +173,7 @@ func TestTheatresNearRejectsBadArguments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := svc.TheatresNear(context.Background(), tt.p, tt.radius)
+			got, err := svc.TheatresNear(adminContext(), tt.p, tt.radius)
 			assertInvalid(t, err, tt.field)
 			if got != nil {
 				t.Errorf("got theatres %v with the error", got)
@@ -183,7 +184,7 @@ func TestTheatresNearRejectsBadArguments(t *testing.T) {
 
 func TestTheatresNear(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := adminContext()
 	svc := newService(t)
 	mumbai, err := svc.CreateCity(ctx, mumbaiCity())
 	if err != nil {
@@ -252,7 +253,7 @@ func TestTheatresNear(t *testing.T) {
 
 func TestServiceRejectsMalformedIDs(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := adminContext()
 	svc := newService(t)
 	tests := []struct {
 		name  string
@@ -289,7 +290,7 @@ func TestServiceRejectsMalformedIDs(t *testing.T) {
 
 func TestAddScreenValidatesLayout(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := adminContext()
 	svc := newService(t)
 	city, err := svc.CreateCity(ctx, mumbaiCity())
 	if err != nil {
@@ -331,4 +332,9 @@ func TestAddScreenValidatesLayout(t *testing.T) {
 	if again, err := svc.Screen(ctx, sc.ID); err != nil || len(again.Layout.Rows) != 6 {
 		t.Fatalf("after a refused update: %d rows, %v", len(again.Layout.Rows), err)
 	}
+}
+
+// adminContext acts as an admin, who may write the catalogue.
+func adminContext() context.Context {
+	return auth.WithIdentity(context.Background(), auth.Identity{UserID: "test-admin", Roles: []string{auth.RoleAdmin}})
 }

@@ -7,6 +7,8 @@ import (
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
+	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 )
 
 // Resolver is the root resolver. It holds the gRPC clients of the services the gateway calls.
@@ -14,4 +16,9 @@ type Resolver struct {
 	MovieClient   moviev1.MovieServiceClient
 	TheatreClient theatrev1.TheatreServiceClient
 	ShowClient    showv1.ShowServiceClient
+	UserClient    userv1.UserServiceClient
+
+	// Limiter and AuthRule limit sign-in, sign-up and refreshes per client address.
+	Limiter  ratelimit.Limiter
+	AuthRule ratelimit.Rule
 }

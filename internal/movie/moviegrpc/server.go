@@ -132,3 +132,23 @@ func fromProtoStatus(s moviev1.MovieStatus) movie.Status {
 	}
 	return ""
 }
+
+// UpdateMovie replaces a movie's fields.
+func (s *Server) UpdateMovie(ctx context.Context, req *moviev1.UpdateMovieRequest) (*moviev1.UpdateMovieResponse, error) {
+	if req.GetMovie() == nil {
+		return nil, errs.Invalidf("movie", "movie is required")
+	}
+	next, err := fromProtoMovie(req.GetMovie())
+	if err != nil {
+		return nil, err
+	}
+	updated, err := s.svc.Update(ctx, next.ID, func(m *movie.Movie) error {
+		next.ID, next.CreatedAt, next.UpdatedAt = m.ID, m.CreatedAt, m.UpdatedAt
+		*m = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &moviev1.UpdateMovieResponse{Movie: ToProtoMovie(updated)}, nil
+}

@@ -19,20 +19,28 @@ import (
 
 // Config is the resolved configuration of `marquee serve`.
 type Config struct {
-	Target      string
-	HTTPAddr    string
-	GRPCAddr    string
-	DataDir     string
-	MongoURI    string
-	RedisURL    string
-	Demo        bool
-	ConfigFile  string
-	MovieAddr   string
-	TheatreAddr string
-	ShowAddr    string
-	LogLevel    string
-	LogFormat   string
-	Shutdown    time.Duration
+	Target       string
+	HTTPAddr     string
+	GRPCAddr     string
+	DataDir      string
+	MongoURI     string
+	RedisURL     string
+	Demo         bool
+	ConfigFile   string
+	MovieAddr    string
+	TheatreAddr  string
+	ShowAddr     string
+	UserAddr     string
+	ServicesAddr string
+
+	JWTKey         string
+	JWTPublicKey   string
+	TrustForwarded bool
+	AuthRatePerIP  int
+	AuthRateWindow time.Duration
+	LogLevel       string
+	LogFormat      string
+	Shutdown       time.Duration
 
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
@@ -40,7 +48,7 @@ type Config struct {
 }
 
 // secret flags are masked when the configuration is logged.
-var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true}
+var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true, "jwt-key": true}
 
 // EnvName returns the environment variable of a flag: --http-addr → MARQUEE_HTTP_ADDR.
 func EnvName(flagName string) string {
@@ -49,7 +57,7 @@ func EnvName(flagName string) string {
 
 // FlagSet defines every serve flag on fs, bound to c, with the embedded defaults.
 func (c *Config) FlagSet(fs *flag.FlagSet) {
-	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, movie, theatre, show")
+	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, user, movie, theatre, show")
 	fs.StringVar(&c.HTTPAddr, "http-addr", ":8080", "address of the HTTP server (GraphQL, health, metrics)")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", ":9090", "address of the gRPC server; empty disables it")
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory of the embedded SQLite store and generated keys")
@@ -60,6 +68,13 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.MovieAddr, "movie-addr", "", "gRPC address of the movie service when it is not in this process")
 	fs.StringVar(&c.TheatreAddr, "theatre-addr", "", "gRPC address of the theatre service when it is not in this process")
 	fs.StringVar(&c.ShowAddr, "show-addr", "", "gRPC address of the show service when it is not in this process")
+	fs.StringVar(&c.UserAddr, "user-addr", "", "gRPC address of the user service when it is not in this process")
+	fs.StringVar(&c.ServicesAddr, "services-addr", "", "gRPC address of every service not in this process that has no --<service>-addr of its own")
+	fs.StringVar(&c.JWTKey, "jwt-key", "", "Ed25519 private key (PEM or base64 PKCS#8) signing access tokens; default: generated once into --data-dir")
+	fs.StringVar(&c.JWTPublicKey, "jwt-public-key", "", "Ed25519 public key (PEM or base64) verifying access tokens in processes that do not sign them")
+	fs.BoolVar(&c.TrustForwarded, "trust-forwarded-for", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
+	fs.IntVar(&c.AuthRatePerIP, "auth-rate-limit", 20, "sign-in, sign-up and token refreshes allowed per client IP per --auth-rate-window")
+	fs.DurationVar(&c.AuthRateWindow, "auth-rate-window", time.Minute, "window of --auth-rate-limit")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), json, text")
 	fs.DurationVar(&c.Shutdown, "shutdown-grace", 15*time.Second, "how long to wait for in-flight work on shutdown")
@@ -183,6 +198,9 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("--redis-url must start with redis:// or rediss://")
 	}
+	if c.AuthRatePerIP < 1 || c.AuthRateWindow <= 0 {
+		return errors.New("--auth-rate-limit and --auth-rate-window must be positive")
+	}
 	if c.GraphQLMaxDepth < 1 || c.GraphQLMaxComplexity < 1 {
 		return errors.New("--graphql-max-depth and --graphql-max-complexity must be positive")
 	}
@@ -190,7 +208,7 @@ func (c *Config) Validate() error {
 }
 
 // Services are the service modules a target may name, besides "all".
-var Services = []string{"gateway", "movie", "theatre", "show"}
+var Services = []string{"gateway", "user", "movie", "theatre", "show"}
 
 // ParseTarget splits a target into module names, expanding "all".
 func ParseTarget(target string) ([]string, error) {
@@ -232,7 +250,11 @@ func Masked(fs *flag.FlagSet) map[string]string {
 	fs.VisitAll(func(f *flag.Flag) {
 		v := f.Value.String()
 		if secretFlags[f.Name] && v != "" {
-			v = MaskURL(v)
+			if strings.Contains(v, "://") {
+				v = MaskURL(v)
+			} else {
+				v = "****"
+			}
 		}
 		out[f.Name] = v
 	})
@@ -269,4 +291,14 @@ func SortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// PeerAddr is the gRPC address of a service in another process: its own --<service>-addr, else
+// --services-addr.
+func (c *Config) PeerAddr(service string) string {
+	own := map[string]string{"movie": c.MovieAddr, "theatre": c.TheatreAddr, "show": c.ShowAddr, "user": c.UserAddr}[service]
+	if own != "" {
+		return own
+	}
+	return c.ServicesAddr
 }

@@ -245,3 +245,19 @@ func toProtoPoint(p theatre.GeoPoint) *commonv1.GeoPoint {
 func fromProtoPoint(p *commonv1.GeoPoint) theatre.GeoPoint {
 	return theatre.GeoPoint{Lat: p.GetLat(), Lng: p.GetLng()}
 }
+
+// UpdateScreen replaces a screen's name, formats and layout.
+func (s *Server) UpdateScreen(ctx context.Context, req *theatrev1.UpdateScreenRequest) (*theatrev1.UpdateScreenResponse, error) {
+	if req.GetScreen() == nil {
+		return nil, errs.Invalidf("screen", "screen is required")
+	}
+	next := FromProtoScreen(req.GetScreen())
+	updated, err := s.svc.UpdateScreen(ctx, next.ID, func(sc *theatre.Screen) error {
+		sc.Name, sc.Formats, sc.Layout = next.Name, next.Formats, next.Layout
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &theatrev1.UpdateScreenResponse{Screen: ToProtoScreen(updated, true)}, nil
+}

@@ -7,7 +7,50 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
+
+type AuditConnection struct {
+	Edges    []*AuditEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type AuditEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AuditEntry `json:"node"`
+}
+
+type AuditEntry struct {
+	ID         string    `json:"id"`
+	At         time.Time `json:"at"`
+	ActorID    string    `json:"actorId"`
+	ActorRoles []string  `json:"actorRoles"`
+	Action     string    `json:"action"`
+	Resource   string    `json:"resource"`
+	ResourceID string    `json:"resourceId"`
+	TheatreID  *string   `json:"theatreId,omitempty"`
+	Summary    string    `json:"summary"`
+}
+
+type AuditFilter struct {
+	ActorID    *string    `json:"actorId,omitempty"`
+	Resource   *string    `json:"resource,omitempty"`
+	ResourceID *string    `json:"resourceId,omitempty"`
+	TheatreID  *string    `json:"theatreId,omitempty"`
+	Action     *string    `json:"action,omitempty"`
+	Since      *time.Time `json:"since,omitempty"`
+	Until      *time.Time `json:"until,omitempty"`
+}
+
+type AuthPayload struct {
+	// Send as Authorization: Bearer <accessToken>. Valid for 15 minutes.
+	AccessToken          string    `json:"accessToken"`
+	AccessTokenExpiresAt time.Time `json:"accessTokenExpiresAt"`
+	// Exchange with refreshToken for new tokens before the access token expires.
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	User                  *User     `json:"user"`
+}
 
 type CategoryLimit struct {
 	Category string `json:"category"`
@@ -44,8 +87,33 @@ type City struct {
 	Location *GeoPoint `json:"location"`
 }
 
+type CityInput struct {
+	Name  string `json:"name"`
+	State string `json:"state"`
+	// ISO 3166-1 alpha-2.
+	Country  string       `json:"country"`
+	TimeZone string       `json:"timeZone"`
+	Location *LatLngInput `json:"location"`
+}
+
+type CreateUserInput struct {
+	Email    string  `json:"email"`
+	Password string  `json:"password"`
+	Name     string  `json:"name"`
+	Phone    *string `json:"phone,omitempty"`
+	// customer (default), theatre_admin, admin.
+	Roles []string `json:"roles,omitempty"`
+	// The theatres of a theatre_admin.
+	TheatreIds []string `json:"theatreIds,omitempty"`
+}
+
 // A person's part in a movie: the character for cast, the job for crew.
 type Credit struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+type CreditInput struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
 }
@@ -70,6 +138,11 @@ type GeoPointInput struct {
 	Lng float64 `json:"lng"`
 	// Greater than 0 and at most 100.
 	RadiusKm *float64 `json:"radiusKm,omitempty"`
+}
+
+type LatLngInput struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
 }
 
 type LayoutCell struct {
@@ -146,6 +219,36 @@ type MovieFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+type MovieInput struct {
+	Title          string         `json:"title"`
+	Synopsis       *string        `json:"synopsis,omitempty"`
+	RuntimeMinutes int            `json:"runtimeMinutes"`
+	ReleaseDate    *Date          `json:"releaseDate,omitempty"`
+	Certification  string         `json:"certification"`
+	Genres         []string       `json:"genres"`
+	Languages      []string       `json:"languages"`
+	Formats        []string       `json:"formats"`
+	Cast           []*CreditInput `json:"cast,omitempty"`
+	Crew           []*CreditInput `json:"crew,omitempty"`
+	Status         *MovieStatus   `json:"status,omitempty"`
+	PosterURL      *string        `json:"posterUrl,omitempty"`
+}
+
+type MovieUpdateInput struct {
+	Title          *string        `json:"title,omitempty"`
+	Synopsis       *string        `json:"synopsis,omitempty"`
+	RuntimeMinutes *int           `json:"runtimeMinutes,omitempty"`
+	ReleaseDate    *Date          `json:"releaseDate,omitempty"`
+	Certification  *string        `json:"certification,omitempty"`
+	Genres         []string       `json:"genres,omitempty"`
+	Languages      []string       `json:"languages,omitempty"`
+	Formats        []string       `json:"formats,omitempty"`
+	Cast           []*CreditInput `json:"cast,omitempty"`
+	Crew           []*CreditInput `json:"crew,omitempty"`
+	Status         *MovieStatus   `json:"status,omitempty"`
+	PosterURL      *string        `json:"posterUrl,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -185,6 +288,15 @@ type PricingRulesInput struct {
 }
 
 type Query struct {
+}
+
+type RegisterInput struct {
+	Email string `json:"email"`
+	// 10 to 128 characters; common passwords are refused.
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	// Stored in E.164; numbers without a country code are read as Indian.
+	Phone *string `json:"phone,omitempty"`
 }
 
 type ScheduleConflict struct {
@@ -233,15 +345,53 @@ type Screen struct {
 	Layout    *SeatLayout `json:"layout"`
 }
 
+type ScreenInput struct {
+	Name    string           `json:"name"`
+	Formats []string         `json:"formats"`
+	Layout  *SeatLayoutInput `json:"layout"`
+}
+
+type ScreenUpdateInput struct {
+	Name    *string          `json:"name,omitempty"`
+	Formats []string         `json:"formats,omitempty"`
+	Layout  *SeatLayoutInput `json:"layout,omitempty"`
+}
+
 type SeatCategory struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+}
+
+type SeatCategoryInput struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// A seat, or an empty place (an aisle) with gap: true.
+type SeatCellInput struct {
+	Gap        *bool   `json:"gap,omitempty"`
+	Number     *int    `json:"number,omitempty"`
+	Category   *string `json:"category,omitempty"`
+	Accessible *bool   `json:"accessible,omitempty"`
+	Companion  *bool   `json:"companion,omitempty"`
+	Blocked    *bool   `json:"blocked,omitempty"`
 }
 
 // A seat plan: rows from the back of the hall to the screen.
 type SeatLayout struct {
 	Categories []*SeatCategory `json:"categories"`
 	Rows       []*LayoutRow    `json:"rows"`
+}
+
+// Rows from the back of the hall to the screen.
+type SeatLayoutInput struct {
+	Categories []*SeatCategoryInput `json:"categories"`
+	Rows       []*SeatRowInput      `json:"rows"`
+}
+
+type SeatRowInput struct {
+	Label string           `json:"label"`
+	Cells []*SeatCellInput `json:"cells"`
 }
 
 type ShowtimeFilter struct {
@@ -257,6 +407,20 @@ type ShowtimeFilter struct {
 type TheatreFilter struct {
 	CityID *string        `json:"cityId,omitempty"`
 	Near   *GeoPointInput `json:"near,omitempty"`
+}
+
+type TheatreInput struct {
+	Name     string       `json:"name"`
+	CityID   string       `json:"cityId"`
+	Address  string       `json:"address"`
+	Location *LatLngInput `json:"location"`
+	Chain    *string      `json:"chain,omitempty"`
+	Currency *string      `json:"currency,omitempty"`
+	// IANA time zone; the city's when absent.
+	TimeZone  *string  `json:"timeZone,omitempty"`
+	Amenities []string `json:"amenities,omitempty"`
+	// Minutes a screen needs between shows; 15 when absent.
+	ChangeoverMinutes *int `json:"changeoverMinutes,omitempty"`
 }
 
 type TheatreShowtimes struct {
@@ -279,6 +443,18 @@ type TimeBandRuleInput struct {
 	From    string  `json:"from"`
 	To      string  `json:"to"`
 	Percent int     `json:"percent"`
+}
+
+type User struct {
+	ID    string  `json:"id"`
+	Email string  `json:"email"`
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+	// customer, theatre_admin, admin.
+	Roles []string `json:"roles"`
+	// The theatres a theatre_admin manages.
+	TheatreIds []string  `json:"theatreIds"`
+	CreatedAt  time.Time `json:"createdAt"`
 }
 
 type MovieStatus string

@@ -765,6 +765,94 @@ func (x *ListMoviesResponse) GetHasNextPage() bool {
 	return false
 }
 
+type UpdateMovieRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Movie         *Movie                 `protobuf:"bytes,1,opt,name=movie,proto3" json:"movie,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMovieRequest) Reset() {
+	*x = UpdateMovieRequest{}
+	mi := &file_marquee_movie_v1_movie_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMovieRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMovieRequest) ProtoMessage() {}
+
+func (x *UpdateMovieRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_movie_v1_movie_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMovieRequest.ProtoReflect.Descriptor instead.
+func (*UpdateMovieRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_movie_v1_movie_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdateMovieRequest) GetMovie() *Movie {
+	if x != nil {
+		return x.Movie
+	}
+	return nil
+}
+
+type UpdateMovieResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Movie         *Movie                 `protobuf:"bytes,1,opt,name=movie,proto3" json:"movie,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMovieResponse) Reset() {
+	*x = UpdateMovieResponse{}
+	mi := &file_marquee_movie_v1_movie_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMovieResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMovieResponse) ProtoMessage() {}
+
+func (x *UpdateMovieResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_movie_v1_movie_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMovieResponse.ProtoReflect.Descriptor instead.
+func (*UpdateMovieResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_movie_v1_movie_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *UpdateMovieResponse) GetMovie() *Movie {
+	if x != nil {
+		return x.Movie
+	}
+	return nil
+}
+
 var File_marquee_movie_v1_movie_proto protoreflect.FileDescriptor
 
 const file_marquee_movie_v1_movie_proto_rawDesc = "" +
@@ -821,18 +909,23 @@ const file_marquee_movie_v1_movie_proto_rawDesc = "" +
 	"\x12ListMoviesResponse\x12/\n" +
 	"\x06movies\x18\x01 \x03(\v2\x17.marquee.movie.v1.MovieR\x06movies\x12\x18\n" +
 	"\acursors\x18\x02 \x03(\tR\acursors\x12\"\n" +
-	"\rhas_next_page\x18\x03 \x01(\bR\vhasNextPage*\x7f\n" +
+	"\rhas_next_page\x18\x03 \x01(\bR\vhasNextPage\"C\n" +
+	"\x12UpdateMovieRequest\x12-\n" +
+	"\x05movie\x18\x01 \x01(\v2\x17.marquee.movie.v1.MovieR\x05movie\"D\n" +
+	"\x13UpdateMovieResponse\x12-\n" +
+	"\x05movie\x18\x01 \x01(\v2\x17.marquee.movie.v1.MovieR\x05movie*\x7f\n" +
 	"\vMovieStatus\x12\x1c\n" +
 	"\x18MOVIE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15MOVIE_STATUS_UPCOMING\x10\x01\x12\x1c\n" +
 	"\x18MOVIE_STATUS_NOW_SHOWING\x10\x02\x12\x19\n" +
-	"\x15MOVIE_STATUS_ARCHIVED\x10\x032\xfb\x02\n" +
+	"\x15MOVIE_STATUS_ARCHIVED\x10\x032\xd7\x03\n" +
 	"\fMovieService\x12Z\n" +
 	"\vCreateMovie\x12$.marquee.movie.v1.CreateMovieRequest\x1a%.marquee.movie.v1.CreateMovieResponse\x12Q\n" +
 	"\bGetMovie\x12!.marquee.movie.v1.GetMovieRequest\x1a\".marquee.movie.v1.GetMovieResponse\x12c\n" +
 	"\x0eBatchGetMovies\x12'.marquee.movie.v1.BatchGetMoviesRequest\x1a(.marquee.movie.v1.BatchGetMoviesResponse\x12W\n" +
 	"\n" +
-	"ListMovies\x12#.marquee.movie.v1.ListMoviesRequest\x1a$.marquee.movie.v1.ListMoviesResponseBFZDgithub.com/marquee-cinema/marquee/api/proto/marquee/movie/v1;moviev1b\x06proto3"
+	"ListMovies\x12#.marquee.movie.v1.ListMoviesRequest\x1a$.marquee.movie.v1.ListMoviesResponse\x12Z\n" +
+	"\vUpdateMovie\x12$.marquee.movie.v1.UpdateMovieRequest\x1a%.marquee.movie.v1.UpdateMovieResponseBFZDgithub.com/marquee-cinema/marquee/api/proto/marquee/movie/v1;moviev1b\x06proto3"
 
 var (
 	file_marquee_movie_v1_movie_proto_rawDescOnce sync.Once
@@ -847,7 +940,7 @@ func file_marquee_movie_v1_movie_proto_rawDescGZIP() []byte {
 }
 
 var file_marquee_movie_v1_movie_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_marquee_movie_v1_movie_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_marquee_movie_v1_movie_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_marquee_movie_v1_movie_proto_goTypes = []any{
 	(MovieStatus)(0),               // 0: marquee.movie.v1.MovieStatus
 	(*Credit)(nil),                 // 1: marquee.movie.v1.Credit
@@ -861,14 +954,16 @@ var file_marquee_movie_v1_movie_proto_goTypes = []any{
 	(*MovieFilter)(nil),            // 9: marquee.movie.v1.MovieFilter
 	(*ListMoviesRequest)(nil),      // 10: marquee.movie.v1.ListMoviesRequest
 	(*ListMoviesResponse)(nil),     // 11: marquee.movie.v1.ListMoviesResponse
-	(*timestamppb.Timestamp)(nil),  // 12: google.protobuf.Timestamp
+	(*UpdateMovieRequest)(nil),     // 12: marquee.movie.v1.UpdateMovieRequest
+	(*UpdateMovieResponse)(nil),    // 13: marquee.movie.v1.UpdateMovieResponse
+	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
 }
 var file_marquee_movie_v1_movie_proto_depIdxs = []int32{
 	1,  // 0: marquee.movie.v1.Movie.cast:type_name -> marquee.movie.v1.Credit
 	1,  // 1: marquee.movie.v1.Movie.crew:type_name -> marquee.movie.v1.Credit
 	0,  // 2: marquee.movie.v1.Movie.status:type_name -> marquee.movie.v1.MovieStatus
-	12, // 3: marquee.movie.v1.Movie.create_time:type_name -> google.protobuf.Timestamp
-	12, // 4: marquee.movie.v1.Movie.update_time:type_name -> google.protobuf.Timestamp
+	14, // 3: marquee.movie.v1.Movie.create_time:type_name -> google.protobuf.Timestamp
+	14, // 4: marquee.movie.v1.Movie.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 5: marquee.movie.v1.CreateMovieRequest.movie:type_name -> marquee.movie.v1.Movie
 	2,  // 6: marquee.movie.v1.CreateMovieResponse.movie:type_name -> marquee.movie.v1.Movie
 	2,  // 7: marquee.movie.v1.GetMovieResponse.movie:type_name -> marquee.movie.v1.Movie
@@ -876,19 +971,23 @@ var file_marquee_movie_v1_movie_proto_depIdxs = []int32{
 	0,  // 9: marquee.movie.v1.MovieFilter.status:type_name -> marquee.movie.v1.MovieStatus
 	9,  // 10: marquee.movie.v1.ListMoviesRequest.filter:type_name -> marquee.movie.v1.MovieFilter
 	2,  // 11: marquee.movie.v1.ListMoviesResponse.movies:type_name -> marquee.movie.v1.Movie
-	3,  // 12: marquee.movie.v1.MovieService.CreateMovie:input_type -> marquee.movie.v1.CreateMovieRequest
-	5,  // 13: marquee.movie.v1.MovieService.GetMovie:input_type -> marquee.movie.v1.GetMovieRequest
-	7,  // 14: marquee.movie.v1.MovieService.BatchGetMovies:input_type -> marquee.movie.v1.BatchGetMoviesRequest
-	10, // 15: marquee.movie.v1.MovieService.ListMovies:input_type -> marquee.movie.v1.ListMoviesRequest
-	4,  // 16: marquee.movie.v1.MovieService.CreateMovie:output_type -> marquee.movie.v1.CreateMovieResponse
-	6,  // 17: marquee.movie.v1.MovieService.GetMovie:output_type -> marquee.movie.v1.GetMovieResponse
-	8,  // 18: marquee.movie.v1.MovieService.BatchGetMovies:output_type -> marquee.movie.v1.BatchGetMoviesResponse
-	11, // 19: marquee.movie.v1.MovieService.ListMovies:output_type -> marquee.movie.v1.ListMoviesResponse
-	16, // [16:20] is the sub-list for method output_type
-	12, // [12:16] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	2,  // 12: marquee.movie.v1.UpdateMovieRequest.movie:type_name -> marquee.movie.v1.Movie
+	2,  // 13: marquee.movie.v1.UpdateMovieResponse.movie:type_name -> marquee.movie.v1.Movie
+	3,  // 14: marquee.movie.v1.MovieService.CreateMovie:input_type -> marquee.movie.v1.CreateMovieRequest
+	5,  // 15: marquee.movie.v1.MovieService.GetMovie:input_type -> marquee.movie.v1.GetMovieRequest
+	7,  // 16: marquee.movie.v1.MovieService.BatchGetMovies:input_type -> marquee.movie.v1.BatchGetMoviesRequest
+	10, // 17: marquee.movie.v1.MovieService.ListMovies:input_type -> marquee.movie.v1.ListMoviesRequest
+	12, // 18: marquee.movie.v1.MovieService.UpdateMovie:input_type -> marquee.movie.v1.UpdateMovieRequest
+	4,  // 19: marquee.movie.v1.MovieService.CreateMovie:output_type -> marquee.movie.v1.CreateMovieResponse
+	6,  // 20: marquee.movie.v1.MovieService.GetMovie:output_type -> marquee.movie.v1.GetMovieResponse
+	8,  // 21: marquee.movie.v1.MovieService.BatchGetMovies:output_type -> marquee.movie.v1.BatchGetMoviesResponse
+	11, // 22: marquee.movie.v1.MovieService.ListMovies:output_type -> marquee.movie.v1.ListMoviesResponse
+	13, // 23: marquee.movie.v1.MovieService.UpdateMovie:output_type -> marquee.movie.v1.UpdateMovieResponse
+	19, // [19:24] is the sub-list for method output_type
+	14, // [14:19] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_marquee_movie_v1_movie_proto_init() }
@@ -902,7 +1001,7 @@ func file_marquee_movie_v1_movie_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marquee_movie_v1_movie_proto_rawDesc), len(file_marquee_movie_v1_movie_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

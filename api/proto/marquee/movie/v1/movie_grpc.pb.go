@@ -23,6 +23,7 @@ const (
 	MovieService_GetMovie_FullMethodName       = "/marquee.movie.v1.MovieService/GetMovie"
 	MovieService_BatchGetMovies_FullMethodName = "/marquee.movie.v1.MovieService/BatchGetMovies"
 	MovieService_ListMovies_FullMethodName     = "/marquee.movie.v1.MovieService/ListMovies"
+	MovieService_UpdateMovie_FullMethodName    = "/marquee.movie.v1.MovieService/UpdateMovie"
 )
 
 // MovieServiceClient is the client API for MovieService service.
@@ -31,7 +32,7 @@ const (
 //
 // MovieService is the catalogue of films.
 type MovieServiceClient interface {
-	// CreateMovie adds a movie. INVALID_ARGUMENT on a bad movie.
+	// CreateMovie adds a movie. INVALID_ARGUMENT on a bad movie. Admins only.
 	CreateMovie(ctx context.Context, in *CreateMovieRequest, opts ...grpc.CallOption) (*CreateMovieResponse, error)
 	// GetMovie returns one movie. NOT_FOUND when unknown.
 	GetMovie(ctx context.Context, in *GetMovieRequest, opts ...grpc.CallOption) (*GetMovieResponse, error)
@@ -39,6 +40,8 @@ type MovieServiceClient interface {
 	BatchGetMovies(ctx context.Context, in *BatchGetMoviesRequest, opts ...grpc.CallOption) (*BatchGetMoviesResponse, error)
 	// ListMovies pages through movies in title order.
 	ListMovies(ctx context.Context, in *ListMoviesRequest, opts ...grpc.CallOption) (*ListMoviesResponse, error)
+	// UpdateMovie replaces a movie's fields (all of them but id and times). Admins only.
+	UpdateMovie(ctx context.Context, in *UpdateMovieRequest, opts ...grpc.CallOption) (*UpdateMovieResponse, error)
 }
 
 type movieServiceClient struct {
@@ -89,13 +92,23 @@ func (c *movieServiceClient) ListMovies(ctx context.Context, in *ListMoviesReque
 	return out, nil
 }
 
+func (c *movieServiceClient) UpdateMovie(ctx context.Context, in *UpdateMovieRequest, opts ...grpc.CallOption) (*UpdateMovieResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateMovieResponse)
+	err := c.cc.Invoke(ctx, MovieService_UpdateMovie_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MovieServiceServer is the server API for MovieService service.
 // All implementations must embed UnimplementedMovieServiceServer
 // for forward compatibility.
 //
 // MovieService is the catalogue of films.
 type MovieServiceServer interface {
-	// CreateMovie adds a movie. INVALID_ARGUMENT on a bad movie.
+	// CreateMovie adds a movie. INVALID_ARGUMENT on a bad movie. Admins only.
 	CreateMovie(context.Context, *CreateMovieRequest) (*CreateMovieResponse, error)
 	// GetMovie returns one movie. NOT_FOUND when unknown.
 	GetMovie(context.Context, *GetMovieRequest) (*GetMovieResponse, error)
@@ -103,6 +116,8 @@ type MovieServiceServer interface {
 	BatchGetMovies(context.Context, *BatchGetMoviesRequest) (*BatchGetMoviesResponse, error)
 	// ListMovies pages through movies in title order.
 	ListMovies(context.Context, *ListMoviesRequest) (*ListMoviesResponse, error)
+	// UpdateMovie replaces a movie's fields (all of them but id and times). Admins only.
+	UpdateMovie(context.Context, *UpdateMovieRequest) (*UpdateMovieResponse, error)
 	mustEmbedUnimplementedMovieServiceServer()
 }
 
@@ -124,6 +139,9 @@ func (UnimplementedMovieServiceServer) BatchGetMovies(context.Context, *BatchGet
 }
 func (UnimplementedMovieServiceServer) ListMovies(context.Context, *ListMoviesRequest) (*ListMoviesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMovies not implemented")
+}
+func (UnimplementedMovieServiceServer) UpdateMovie(context.Context, *UpdateMovieRequest) (*UpdateMovieResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateMovie not implemented")
 }
 func (UnimplementedMovieServiceServer) mustEmbedUnimplementedMovieServiceServer() {}
 func (UnimplementedMovieServiceServer) testEmbeddedByValue()                      {}
@@ -218,6 +236,24 @@ func _MovieService_ListMovies_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MovieService_UpdateMovie_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateMovieRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MovieServiceServer).UpdateMovie(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MovieService_UpdateMovie_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MovieServiceServer).UpdateMovie(ctx, req.(*UpdateMovieRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MovieService_ServiceDesc is the grpc.ServiceDesc for MovieService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -240,6 +276,10 @@ var MovieService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListMovies",
 			Handler:    _MovieService_ListMovies_Handler,
+		},
+		{
+			MethodName: "UpdateMovie",
+			Handler:    _MovieService_UpdateMovie_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1517,6 +1517,94 @@ func (x *ListScreensResponse) GetScreens() []*Screen {
 	return nil
 }
 
+type UpdateScreenRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Screen        *Screen                `protobuf:"bytes,1,opt,name=screen,proto3" json:"screen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateScreenRequest) Reset() {
+	*x = UpdateScreenRequest{}
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateScreenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateScreenRequest) ProtoMessage() {}
+
+func (x *UpdateScreenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateScreenRequest.ProtoReflect.Descriptor instead.
+func (*UpdateScreenRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *UpdateScreenRequest) GetScreen() *Screen {
+	if x != nil {
+		return x.Screen
+	}
+	return nil
+}
+
+type UpdateScreenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Screen        *Screen                `protobuf:"bytes,1,opt,name=screen,proto3" json:"screen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateScreenResponse) Reset() {
+	*x = UpdateScreenResponse{}
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateScreenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateScreenResponse) ProtoMessage() {}
+
+func (x *UpdateScreenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateScreenResponse.ProtoReflect.Descriptor instead.
+func (*UpdateScreenResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UpdateScreenResponse) GetScreen() *Screen {
+	if x != nil {
+		return x.Screen
+	}
+	return nil
+}
+
 var File_marquee_theatre_v1_theatre_proto protoreflect.FileDescriptor
 
 const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
@@ -1619,7 +1707,11 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"theatreIds\x12'\n" +
 	"\x0fwithout_layouts\x18\x02 \x01(\bR\x0ewithoutLayouts\"K\n" +
 	"\x13ListScreensResponse\x124\n" +
-	"\ascreens\x18\x01 \x03(\v2\x1a.marquee.theatre.v1.ScreenR\ascreens2\xc7\a\n" +
+	"\ascreens\x18\x01 \x03(\v2\x1a.marquee.theatre.v1.ScreenR\ascreens\"I\n" +
+	"\x13UpdateScreenRequest\x122\n" +
+	"\x06screen\x18\x01 \x01(\v2\x1a.marquee.theatre.v1.ScreenR\x06screen\"J\n" +
+	"\x14UpdateScreenResponse\x122\n" +
+	"\x06screen\x18\x01 \x01(\v2\x1a.marquee.theatre.v1.ScreenR\x06screen2\xaa\b\n" +
 	"\x0eTheatreService\x12[\n" +
 	"\n" +
 	"CreateCity\x12%.marquee.theatre.v1.CreateCityRequest\x1a&.marquee.theatre.v1.CreateCityResponse\x12[\n" +
@@ -1633,7 +1725,8 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\fListTheatres\x12'.marquee.theatre.v1.ListTheatresRequest\x1a(.marquee.theatre.v1.ListTheatresResponse\x12X\n" +
 	"\tAddScreen\x12$.marquee.theatre.v1.AddScreenRequest\x1a%.marquee.theatre.v1.AddScreenResponse\x12X\n" +
 	"\tGetScreen\x12$.marquee.theatre.v1.GetScreenRequest\x1a%.marquee.theatre.v1.GetScreenResponse\x12^\n" +
-	"\vListScreens\x12&.marquee.theatre.v1.ListScreensRequest\x1a'.marquee.theatre.v1.ListScreensResponseBJZHgithub.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1;theatrev1b\x06proto3"
+	"\vListScreens\x12&.marquee.theatre.v1.ListScreensRequest\x1a'.marquee.theatre.v1.ListScreensResponse\x12a\n" +
+	"\fUpdateScreen\x12'.marquee.theatre.v1.UpdateScreenRequest\x1a(.marquee.theatre.v1.UpdateScreenResponseBJZHgithub.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1;theatrev1b\x06proto3"
 
 var (
 	file_marquee_theatre_v1_theatre_proto_rawDescOnce sync.Once
@@ -1647,7 +1740,7 @@ func file_marquee_theatre_v1_theatre_proto_rawDescGZIP() []byte {
 	return file_marquee_theatre_v1_theatre_proto_rawDescData
 }
 
-var file_marquee_theatre_v1_theatre_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_marquee_theatre_v1_theatre_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_marquee_theatre_v1_theatre_proto_goTypes = []any{
 	(*City)(nil),                     // 0: marquee.theatre.v1.City
 	(*Theatre)(nil),                  // 1: marquee.theatre.v1.Theatre
@@ -1677,18 +1770,20 @@ var file_marquee_theatre_v1_theatre_proto_goTypes = []any{
 	(*GetScreenResponse)(nil),        // 25: marquee.theatre.v1.GetScreenResponse
 	(*ListScreensRequest)(nil),       // 26: marquee.theatre.v1.ListScreensRequest
 	(*ListScreensResponse)(nil),      // 27: marquee.theatre.v1.ListScreensResponse
-	(*v1.GeoPoint)(nil),              // 28: marquee.common.v1.GeoPoint
-	(*timestamppb.Timestamp)(nil),    // 29: google.protobuf.Timestamp
+	(*UpdateScreenRequest)(nil),      // 28: marquee.theatre.v1.UpdateScreenRequest
+	(*UpdateScreenResponse)(nil),     // 29: marquee.theatre.v1.UpdateScreenResponse
+	(*v1.GeoPoint)(nil),              // 30: marquee.common.v1.GeoPoint
+	(*timestamppb.Timestamp)(nil),    // 31: google.protobuf.Timestamp
 }
 var file_marquee_theatre_v1_theatre_proto_depIdxs = []int32{
-	28, // 0: marquee.theatre.v1.City.location:type_name -> marquee.common.v1.GeoPoint
-	28, // 1: marquee.theatre.v1.Theatre.location:type_name -> marquee.common.v1.GeoPoint
-	29, // 2: marquee.theatre.v1.Theatre.create_time:type_name -> google.protobuf.Timestamp
+	30, // 0: marquee.theatre.v1.City.location:type_name -> marquee.common.v1.GeoPoint
+	30, // 1: marquee.theatre.v1.Theatre.location:type_name -> marquee.common.v1.GeoPoint
+	31, // 2: marquee.theatre.v1.Theatre.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: marquee.theatre.v1.Row.cells:type_name -> marquee.theatre.v1.Cell
 	2,  // 4: marquee.theatre.v1.Layout.categories:type_name -> marquee.theatre.v1.SeatCategory
 	4,  // 5: marquee.theatre.v1.Layout.rows:type_name -> marquee.theatre.v1.Row
 	5,  // 6: marquee.theatre.v1.Screen.layout:type_name -> marquee.theatre.v1.Layout
-	29, // 7: marquee.theatre.v1.Screen.create_time:type_name -> google.protobuf.Timestamp
+	31, // 7: marquee.theatre.v1.Screen.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 8: marquee.theatre.v1.CreateCityRequest.city:type_name -> marquee.theatre.v1.City
 	0,  // 9: marquee.theatre.v1.CreateCityResponse.city:type_name -> marquee.theatre.v1.City
 	0,  // 10: marquee.theatre.v1.ListCitiesResponse.cities:type_name -> marquee.theatre.v1.City
@@ -1697,38 +1792,42 @@ var file_marquee_theatre_v1_theatre_proto_depIdxs = []int32{
 	1,  // 13: marquee.theatre.v1.CreateTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
 	1,  // 14: marquee.theatre.v1.GetTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
 	1,  // 15: marquee.theatre.v1.BatchGetTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
-	28, // 16: marquee.theatre.v1.Near.point:type_name -> marquee.common.v1.GeoPoint
+	30, // 16: marquee.theatre.v1.Near.point:type_name -> marquee.common.v1.GeoPoint
 	19, // 17: marquee.theatre.v1.ListTheatresRequest.near:type_name -> marquee.theatre.v1.Near
 	1,  // 18: marquee.theatre.v1.ListTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
 	6,  // 19: marquee.theatre.v1.AddScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
 	6,  // 20: marquee.theatre.v1.AddScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
 	6,  // 21: marquee.theatre.v1.GetScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
 	6,  // 22: marquee.theatre.v1.ListScreensResponse.screens:type_name -> marquee.theatre.v1.Screen
-	7,  // 23: marquee.theatre.v1.TheatreService.CreateCity:input_type -> marquee.theatre.v1.CreateCityRequest
-	9,  // 24: marquee.theatre.v1.TheatreService.ListCities:input_type -> marquee.theatre.v1.ListCitiesRequest
-	11, // 25: marquee.theatre.v1.TheatreService.GetCity:input_type -> marquee.theatre.v1.GetCityRequest
-	13, // 26: marquee.theatre.v1.TheatreService.CreateTheatre:input_type -> marquee.theatre.v1.CreateTheatreRequest
-	15, // 27: marquee.theatre.v1.TheatreService.GetTheatre:input_type -> marquee.theatre.v1.GetTheatreRequest
-	17, // 28: marquee.theatre.v1.TheatreService.BatchGetTheatres:input_type -> marquee.theatre.v1.BatchGetTheatresRequest
-	20, // 29: marquee.theatre.v1.TheatreService.ListTheatres:input_type -> marquee.theatre.v1.ListTheatresRequest
-	22, // 30: marquee.theatre.v1.TheatreService.AddScreen:input_type -> marquee.theatre.v1.AddScreenRequest
-	24, // 31: marquee.theatre.v1.TheatreService.GetScreen:input_type -> marquee.theatre.v1.GetScreenRequest
-	26, // 32: marquee.theatre.v1.TheatreService.ListScreens:input_type -> marquee.theatre.v1.ListScreensRequest
-	8,  // 33: marquee.theatre.v1.TheatreService.CreateCity:output_type -> marquee.theatre.v1.CreateCityResponse
-	10, // 34: marquee.theatre.v1.TheatreService.ListCities:output_type -> marquee.theatre.v1.ListCitiesResponse
-	12, // 35: marquee.theatre.v1.TheatreService.GetCity:output_type -> marquee.theatre.v1.GetCityResponse
-	14, // 36: marquee.theatre.v1.TheatreService.CreateTheatre:output_type -> marquee.theatre.v1.CreateTheatreResponse
-	16, // 37: marquee.theatre.v1.TheatreService.GetTheatre:output_type -> marquee.theatre.v1.GetTheatreResponse
-	18, // 38: marquee.theatre.v1.TheatreService.BatchGetTheatres:output_type -> marquee.theatre.v1.BatchGetTheatresResponse
-	21, // 39: marquee.theatre.v1.TheatreService.ListTheatres:output_type -> marquee.theatre.v1.ListTheatresResponse
-	23, // 40: marquee.theatre.v1.TheatreService.AddScreen:output_type -> marquee.theatre.v1.AddScreenResponse
-	25, // 41: marquee.theatre.v1.TheatreService.GetScreen:output_type -> marquee.theatre.v1.GetScreenResponse
-	27, // 42: marquee.theatre.v1.TheatreService.ListScreens:output_type -> marquee.theatre.v1.ListScreensResponse
-	33, // [33:43] is the sub-list for method output_type
-	23, // [23:33] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	6,  // 23: marquee.theatre.v1.UpdateScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
+	6,  // 24: marquee.theatre.v1.UpdateScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
+	7,  // 25: marquee.theatre.v1.TheatreService.CreateCity:input_type -> marquee.theatre.v1.CreateCityRequest
+	9,  // 26: marquee.theatre.v1.TheatreService.ListCities:input_type -> marquee.theatre.v1.ListCitiesRequest
+	11, // 27: marquee.theatre.v1.TheatreService.GetCity:input_type -> marquee.theatre.v1.GetCityRequest
+	13, // 28: marquee.theatre.v1.TheatreService.CreateTheatre:input_type -> marquee.theatre.v1.CreateTheatreRequest
+	15, // 29: marquee.theatre.v1.TheatreService.GetTheatre:input_type -> marquee.theatre.v1.GetTheatreRequest
+	17, // 30: marquee.theatre.v1.TheatreService.BatchGetTheatres:input_type -> marquee.theatre.v1.BatchGetTheatresRequest
+	20, // 31: marquee.theatre.v1.TheatreService.ListTheatres:input_type -> marquee.theatre.v1.ListTheatresRequest
+	22, // 32: marquee.theatre.v1.TheatreService.AddScreen:input_type -> marquee.theatre.v1.AddScreenRequest
+	24, // 33: marquee.theatre.v1.TheatreService.GetScreen:input_type -> marquee.theatre.v1.GetScreenRequest
+	26, // 34: marquee.theatre.v1.TheatreService.ListScreens:input_type -> marquee.theatre.v1.ListScreensRequest
+	28, // 35: marquee.theatre.v1.TheatreService.UpdateScreen:input_type -> marquee.theatre.v1.UpdateScreenRequest
+	8,  // 36: marquee.theatre.v1.TheatreService.CreateCity:output_type -> marquee.theatre.v1.CreateCityResponse
+	10, // 37: marquee.theatre.v1.TheatreService.ListCities:output_type -> marquee.theatre.v1.ListCitiesResponse
+	12, // 38: marquee.theatre.v1.TheatreService.GetCity:output_type -> marquee.theatre.v1.GetCityResponse
+	14, // 39: marquee.theatre.v1.TheatreService.CreateTheatre:output_type -> marquee.theatre.v1.CreateTheatreResponse
+	16, // 40: marquee.theatre.v1.TheatreService.GetTheatre:output_type -> marquee.theatre.v1.GetTheatreResponse
+	18, // 41: marquee.theatre.v1.TheatreService.BatchGetTheatres:output_type -> marquee.theatre.v1.BatchGetTheatresResponse
+	21, // 42: marquee.theatre.v1.TheatreService.ListTheatres:output_type -> marquee.theatre.v1.ListTheatresResponse
+	23, // 43: marquee.theatre.v1.TheatreService.AddScreen:output_type -> marquee.theatre.v1.AddScreenResponse
+	25, // 44: marquee.theatre.v1.TheatreService.GetScreen:output_type -> marquee.theatre.v1.GetScreenResponse
+	27, // 45: marquee.theatre.v1.TheatreService.ListScreens:output_type -> marquee.theatre.v1.ListScreensResponse
+	29, // 46: marquee.theatre.v1.TheatreService.UpdateScreen:output_type -> marquee.theatre.v1.UpdateScreenResponse
+	36, // [36:47] is the sub-list for method output_type
+	25, // [25:36] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_marquee_theatre_v1_theatre_proto_init() }
@@ -1742,7 +1841,7 @@ func file_marquee_theatre_v1_theatre_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marquee_theatre_v1_theatre_proto_rawDesc), len(file_marquee_theatre_v1_theatre_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

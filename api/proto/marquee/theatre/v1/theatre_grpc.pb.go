@@ -29,6 +29,7 @@ const (
 	TheatreService_AddScreen_FullMethodName        = "/marquee.theatre.v1.TheatreService/AddScreen"
 	TheatreService_GetScreen_FullMethodName        = "/marquee.theatre.v1.TheatreService/GetScreen"
 	TheatreService_ListScreens_FullMethodName      = "/marquee.theatre.v1.TheatreService/ListScreens"
+	TheatreService_UpdateScreen_FullMethodName     = "/marquee.theatre.v1.TheatreService/UpdateScreen"
 )
 
 // TheatreServiceClient is the client API for TheatreService service.
@@ -37,13 +38,13 @@ const (
 //
 // TheatreService holds cities, theatres, screens and seat layouts.
 type TheatreServiceClient interface {
-	// CreateCity adds a city. INVALID_ARGUMENT on a bad city.
+	// CreateCity adds a city. INVALID_ARGUMENT on a bad city. Admins only.
 	CreateCity(ctx context.Context, in *CreateCityRequest, opts ...grpc.CallOption) (*CreateCityResponse, error)
 	// ListCities returns every city by name.
 	ListCities(ctx context.Context, in *ListCitiesRequest, opts ...grpc.CallOption) (*ListCitiesResponse, error)
 	// GetCity returns one city. NOT_FOUND when unknown.
 	GetCity(ctx context.Context, in *GetCityRequest, opts ...grpc.CallOption) (*GetCityResponse, error)
-	// CreateTheatre adds a theatre to a city. NOT_FOUND for an unknown city.
+	// CreateTheatre adds a theatre to a city. NOT_FOUND for an unknown city. Admins only.
 	CreateTheatre(ctx context.Context, in *CreateTheatreRequest, opts ...grpc.CallOption) (*CreateTheatreResponse, error)
 	// GetTheatre returns one theatre. NOT_FOUND when unknown.
 	GetTheatre(ctx context.Context, in *GetTheatreRequest, opts ...grpc.CallOption) (*GetTheatreResponse, error)
@@ -51,12 +52,14 @@ type TheatreServiceClient interface {
 	BatchGetTheatres(ctx context.Context, in *BatchGetTheatresRequest, opts ...grpc.CallOption) (*BatchGetTheatresResponse, error)
 	// ListTheatres lists a city's theatres by name, or the theatres near a point by distance.
 	ListTheatres(ctx context.Context, in *ListTheatresRequest, opts ...grpc.CallOption) (*ListTheatresResponse, error)
-	// AddScreen adds a screen with its seat layout to a theatre.
+	// AddScreen adds a screen with its seat layout to a theatre. Admin, or theatre_admin of the theatre.
 	AddScreen(ctx context.Context, in *AddScreenRequest, opts ...grpc.CallOption) (*AddScreenResponse, error)
 	// GetScreen returns one screen with its layout. NOT_FOUND when unknown.
 	GetScreen(ctx context.Context, in *GetScreenRequest, opts ...grpc.CallOption) (*GetScreenResponse, error)
 	// ListScreens returns the screens of the given theatres, by theatre then name.
 	ListScreens(ctx context.Context, in *ListScreensRequest, opts ...grpc.CallOption) (*ListScreensResponse, error)
+	// UpdateScreen replaces a screen's name, formats and layout. Admin, or theatre_admin of its theatre.
+	UpdateScreen(ctx context.Context, in *UpdateScreenRequest, opts ...grpc.CallOption) (*UpdateScreenResponse, error)
 }
 
 type theatreServiceClient struct {
@@ -167,19 +170,29 @@ func (c *theatreServiceClient) ListScreens(ctx context.Context, in *ListScreensR
 	return out, nil
 }
 
+func (c *theatreServiceClient) UpdateScreen(ctx context.Context, in *UpdateScreenRequest, opts ...grpc.CallOption) (*UpdateScreenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateScreenResponse)
+	err := c.cc.Invoke(ctx, TheatreService_UpdateScreen_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TheatreServiceServer is the server API for TheatreService service.
 // All implementations must embed UnimplementedTheatreServiceServer
 // for forward compatibility.
 //
 // TheatreService holds cities, theatres, screens and seat layouts.
 type TheatreServiceServer interface {
-	// CreateCity adds a city. INVALID_ARGUMENT on a bad city.
+	// CreateCity adds a city. INVALID_ARGUMENT on a bad city. Admins only.
 	CreateCity(context.Context, *CreateCityRequest) (*CreateCityResponse, error)
 	// ListCities returns every city by name.
 	ListCities(context.Context, *ListCitiesRequest) (*ListCitiesResponse, error)
 	// GetCity returns one city. NOT_FOUND when unknown.
 	GetCity(context.Context, *GetCityRequest) (*GetCityResponse, error)
-	// CreateTheatre adds a theatre to a city. NOT_FOUND for an unknown city.
+	// CreateTheatre adds a theatre to a city. NOT_FOUND for an unknown city. Admins only.
 	CreateTheatre(context.Context, *CreateTheatreRequest) (*CreateTheatreResponse, error)
 	// GetTheatre returns one theatre. NOT_FOUND when unknown.
 	GetTheatre(context.Context, *GetTheatreRequest) (*GetTheatreResponse, error)
@@ -187,12 +200,14 @@ type TheatreServiceServer interface {
 	BatchGetTheatres(context.Context, *BatchGetTheatresRequest) (*BatchGetTheatresResponse, error)
 	// ListTheatres lists a city's theatres by name, or the theatres near a point by distance.
 	ListTheatres(context.Context, *ListTheatresRequest) (*ListTheatresResponse, error)
-	// AddScreen adds a screen with its seat layout to a theatre.
+	// AddScreen adds a screen with its seat layout to a theatre. Admin, or theatre_admin of the theatre.
 	AddScreen(context.Context, *AddScreenRequest) (*AddScreenResponse, error)
 	// GetScreen returns one screen with its layout. NOT_FOUND when unknown.
 	GetScreen(context.Context, *GetScreenRequest) (*GetScreenResponse, error)
 	// ListScreens returns the screens of the given theatres, by theatre then name.
 	ListScreens(context.Context, *ListScreensRequest) (*ListScreensResponse, error)
+	// UpdateScreen replaces a screen's name, formats and layout. Admin, or theatre_admin of its theatre.
+	UpdateScreen(context.Context, *UpdateScreenRequest) (*UpdateScreenResponse, error)
 	mustEmbedUnimplementedTheatreServiceServer()
 }
 
@@ -232,6 +247,9 @@ func (UnimplementedTheatreServiceServer) GetScreen(context.Context, *GetScreenRe
 }
 func (UnimplementedTheatreServiceServer) ListScreens(context.Context, *ListScreensRequest) (*ListScreensResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListScreens not implemented")
+}
+func (UnimplementedTheatreServiceServer) UpdateScreen(context.Context, *UpdateScreenRequest) (*UpdateScreenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateScreen not implemented")
 }
 func (UnimplementedTheatreServiceServer) mustEmbedUnimplementedTheatreServiceServer() {}
 func (UnimplementedTheatreServiceServer) testEmbeddedByValue()                        {}
@@ -434,6 +452,24 @@ func _TheatreService_ListScreens_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TheatreService_UpdateScreen_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateScreenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TheatreServiceServer).UpdateScreen(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TheatreService_UpdateScreen_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TheatreServiceServer).UpdateScreen(ctx, req.(*UpdateScreenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TheatreService_ServiceDesc is the grpc.ServiceDesc for TheatreService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -480,6 +516,10 @@ var TheatreService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListScreens",
 			Handler:    _TheatreService_ListScreens_Handler,
+		},
+		{
+			MethodName: "UpdateScreen",
+			Handler:    _TheatreService_UpdateScreen_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
