@@ -68,7 +68,7 @@ func startWithEnv(t testing.TB, env map[string]string, args ...string) *instance
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, outW, logs, func(k string) string { return env[k] })
+		err := run(ctx, args, strings.NewReader(""), outW, logs, func(k string) string { return env[k] })
 		_ = outW.CloseWithError(io.EOF)
 		done <- err
 	}()

@@ -15,7 +15,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -43,13 +43,15 @@ const usage = `marquee — cinema management and movie-ticket booking
 Usage:
   marquee serve [flags]     run the services of --target (default all); marquee serve -h lists the flags
   marquee seed  [flags]     load the demo data set into an empty store
+  marquee user create --email=E --role=R [--theatres=IDS] [flags]
+                            create an account (the password is read from standard input)
   marquee version           print the version
 
 Every flag has an environment variable: --http-addr is MARQUEE_HTTP_ADDR.
 `
 
 // run is the whole program; main only adds signals and the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usageError{errors.New("a command is required")}
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, args[1:], stdout, stderr, getenv)
 	case "seed":
 		return seed(ctx, args[1:], stdout, stderr, getenv)
+	case "user":
+		return userCommand(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

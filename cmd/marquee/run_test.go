@@ -29,7 +29,7 @@ func TestRunCommands(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), c.args, &out, &errOut, func(string) string { return "" })
+			err := run(context.Background(), c.args, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err = %v, want error %v", err, c.wantErr)
 			}
@@ -57,7 +57,7 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 func seedInto(t *testing.T, dir string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, &out, &errOut, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, strings.NewReader(""), &out, &errOut, func(string) string { return "" }); err != nil {
 		t.Fatalf("seed: %v\n%s", err, errOut.String())
 	}
 	if !strings.Contains(out.String(), "Seeded the demo data set") {
@@ -74,7 +74,7 @@ func TestSeedThenServe(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	// Seeding twice is refused: the store is not empty.
-	err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"seed", "--data-dir=" + dir}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "empty store") {
 		t.Fatalf("second seed: %v", err)
 	}

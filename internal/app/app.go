@@ -27,6 +27,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/cache"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
@@ -67,6 +68,7 @@ type App struct {
 	signingKey ed25519.PrivateKey
 	verifier   *auth.CachingVerifier
 	memLimiter *ratelimit.Memory
+	audit      audit.Repository
 	jobs       sync.WaitGroup
 	stopJobs   context.CancelFunc
 	jobsCtx    context.Context

@@ -4,13 +4,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"google.golang.org/grpc"
 
 	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
+	"github.com/marquee-cinema/marquee/internal/audit"
+	"github.com/marquee-cinema/marquee/internal/audit/auditmongo"
+	"github.com/marquee-cinema/marquee/internal/audit/auditsqlite"
 	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit/ratelimitredis"
 	"github.com/marquee-cinema/marquee/internal/user"
@@ -136,8 +141,17 @@ func (a *App) startUser(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	auditLog, err := a.auditLog(ctx)
+	if err != nil {
+		return err
+	}
+	svc.SetAudit(auditLog)
+	repo, err := a.auditRepo(ctx)
+	if err != nil {
+		return err
+	}
 	a.svc.users = svc
-	a.registerService(&userv1.UserService_ServiceDesc, usergrpc.NewServer(svc))
+	a.registerService(&userv1.UserService_ServiceDesc, usergrpc.NewServer(svc).WithAudit(audit.NewService(repo)))
 	a.every(time.Hour, "expired refresh tokens", func(ctx context.Context) error {
 		_, err := svc.SweepExpired(ctx)
 		return err
@@ -157,4 +171,62 @@ func (a *App) demoAccounts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// auditRepo is the audit log of this process's store, opened once.
+func (a *App) auditRepo(ctx context.Context) (audit.Repository, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.audit != nil {
+		return a.audit, nil
+	}
+	var err error
+	if a.mongoDB != nil {
+		a.audit, err = auditmongo.New(ctx, a.mongoDB)
+	} else {
+		a.audit, err = auditsqlite.New(ctx, a.sqlDB)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return a.audit, nil
+}
+
+// auditLog is what services record their writes in. A failure to record is logged, not
+// returned: the write it describes has already happened.
+func (a *App) auditLog(ctx context.Context) (audit.Log, error) {
+	repo, err := a.auditRepo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return loggedAudit{rec: audit.NewRecorder(repo, a.clock), log: a.log}, nil
+}
+
+type loggedAudit struct {
+	rec *audit.Recorder
+	log *slog.Logger
+}
+
+func (l loggedAudit) Record(ctx context.Context, action, resource, resourceID, theatreID, summary string) error {
+	if err := l.rec.Record(ctx, action, resource, resourceID, theatreID, summary); err != nil {
+		l.log.ErrorContext(ctx, "audit entry not recorded", "action", action, "resource", resource, "resourceId", resourceID, "error", err)
+	}
+	return nil
+}
+
+// CreateUser creates an account directly, without a caller (marquee user create). Conflict when
+// the e-mail has an account already.
+func (a *App) CreateUser(ctx context.Context, email, password, name, phone, role string, theatreIDs []string) (user.User, error) {
+	if a.svc.users == nil {
+		return user.User{}, fmt.Errorf("creating accounts needs the user service in this process")
+	}
+	u, created, err := a.svc.users.Bootstrap(ctx, user.NewUser{Email: email, Password: password, Name: name, Phone: phone,
+		Roles: []user.Role{user.Role(role)}, TheatreIDs: theatreIDs})
+	if err != nil {
+		return user.User{}, err
+	}
+	if !created {
+		return user.User{}, errs.E(errs.Conflict, "%s already has an account", u.Email)
+	}
+	return u, nil
 }

@@ -115,6 +115,11 @@ func (a *App) startMovie(ctx context.Context) error {
 		return fmt.Errorf("movie repository: %w", err)
 	}
 	a.svc.movies = movie.NewService(repo, a.clock)
+	auditLog, err := a.auditLog(ctx)
+	if err != nil {
+		return err
+	}
+	a.svc.movies.SetAudit(auditLog)
 	a.registerService(&moviev1.MovieService_ServiceDesc, moviegrpc.NewServer(a.svc.movies))
 	return nil
 }
@@ -137,6 +142,11 @@ func (a *App) startTheatre(ctx context.Context) error {
 		cities, theatres, screens = s.Cities, s.Theatres, s.Screens
 	}
 	a.svc.theatres = theatre.NewService(cities, theatres, screens, a.clock)
+	auditLog, err := a.auditLog(ctx)
+	if err != nil {
+		return err
+	}
+	a.svc.theatres.SetAudit(auditLog)
 	a.registerService(&theatrev1.TheatreService_ServiceDesc, theatregrpc.NewServer(a.svc.theatres))
 	return nil
 }
@@ -220,6 +230,11 @@ func (a *App) startShow(ctx context.Context) error {
 	a.svc.shows = show.NewService(show.Deps{Repo: repo, Pricing: pricing,
 		Catalogue: showgrpc.Catalogue{Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)},
 		Auth:      showgrpc.TheatreAuthorizer{}, Dates: show.NewDateCache(a.cache()), Clock: a.clock})
+	auditLog, err := a.auditLog(ctx)
+	if err != nil {
+		return err
+	}
+	a.svc.shows.SetAudit(auditLog)
 	a.registerService(&showv1.ShowService_ServiceDesc, showgrpc.NewServer(a.svc.shows))
 	return nil
 }

@@ -117,6 +117,13 @@ func setComplexity(c *generated.ComplexityRoot) {
 		}
 		return 1 + n*child
 	}
+	c.Query.AuditLog = func(child int, _ *model.AuditFilter, first *int, _ *string) int {
+		n := 50
+		if first != nil && *first > 0 {
+			n = *first
+		}
+		return 1 + n*child
+	}
 	c.Query.Theatres = func(child int, _ *model.TheatreFilter) int { return 1 + 50*child }
 	c.Theatre.Screens = func(child int) int { return 1 + 5*child }
 	c.Query.Cities = func(child int) int { return 1 + 20*child }

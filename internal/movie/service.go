@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -24,12 +25,16 @@ const (
 type Service struct {
 	repo  Repository
 	clock clock.Clock
+	audit audit.Log
 }
 
-// NewService returns a Service over repo.
+// NewService returns a Service over repo. Its writes go to no audit log until SetAudit.
 func NewService(repo Repository, clk clock.Clock) *Service {
-	return &Service{repo: repo, clock: clk}
+	return &Service{repo: repo, clock: clk, audit: audit.Discard{}}
 }
+
+// SetAudit makes the service record its writes in l.
+func (s *Service) SetAudit(l audit.Log) { s.audit = l }
 
 // Create validates and stores a new movie, assigning its id when empty. Admins only.
 func (s *Service) Create(ctx context.Context, m Movie) (Movie, error) {
@@ -48,6 +53,7 @@ func (s *Service) Create(ctx context.Context, m Movie) (Movie, error) {
 	if err := s.repo.Create(ctx, m); err != nil {
 		return Movie{}, fmt.Errorf("create movie: %w", err)
 	}
+	_ = s.audit.Record(ctx, "movie.create", audit.ResourceMovie, m.ID, "", fmt.Sprintf("created movie %q", m.Title))
 	return m, nil
 }
 
@@ -120,7 +126,7 @@ func (s *Service) Update(ctx context.Context, id string, fn func(*Movie) error) 
 	if !ids.Valid(id) {
 		return Movie{}, errs.Invalidf("id", "%q is not a valid movie id", id)
 	}
-	return s.repo.Update(ctx, id, func(m *Movie) error {
+	m, err := s.repo.Update(ctx, id, func(m *Movie) error {
 		if err := fn(m); err != nil {
 			return err
 		}
@@ -131,6 +137,11 @@ func (s *Service) Update(ctx context.Context, id string, fn func(*Movie) error) 
 		m.UpdatedAt = s.clock.Now()
 		return nil
 	})
+	if err != nil {
+		return Movie{}, err
+	}
+	_ = s.audit.Record(ctx, "movie.update", audit.ResourceMovie, m.ID, "", fmt.Sprintf("updated movie %q", m.Title))
+	return m, nil
 }
 
 // cursorPayload is the JSON inside a cursor. Short keys keep cursors short.

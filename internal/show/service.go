@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
@@ -83,6 +84,7 @@ type Service struct {
 	dates     DateCache
 	clock     clock.Clock
 	onCancel  []CancelHook
+	audit     audit.Log
 }
 
 // Deps are the Service's collaborators. Occupancy and Dates may be nil.
@@ -109,8 +111,12 @@ func NewService(d Deps) *Service {
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
+	s.audit = audit.Discard{}
 	return s
 }
+
+// SetAudit makes the service record its writes in l.
+func (s *Service) SetAudit(l audit.Log) { s.audit = l }
 
 // SetOccupancy replaces the occupancy source (the booking service, once it runs).
 func (s *Service) SetOccupancy(o Occupancy) { s.occupancy = o }
@@ -232,6 +238,8 @@ func (s *Service) Schedule(ctx context.Context, r ScheduleRequest) (ScheduleResu
 		return ScheduleResult{}, fmt.Errorf("schedule shows: %w", err)
 	}
 	s.invalidateDates(ctx, movie.ID, theatre.CityID)
+	_ = s.audit.Record(ctx, "show.schedule", audit.ResourceShow, batch.ID, theatre.ID,
+		fmt.Sprintf("scheduled %d shows of movie %s on screen %s from %s to %s", len(shows), movie.ID, screen.ID, r.FromDate, r.ToDate))
 	return ScheduleResult{Created: shows}, nil
 }
 
@@ -416,6 +424,8 @@ func (s *Service) Cancel(ctx context.Context, id string) (Show, error) {
 		return sh, nil // a concurrent call cancelled it and runs the hooks
 	}
 	s.invalidateDates(ctx, sh.MovieID, sh.CityID)
+	_ = s.audit.Record(ctx, "show.cancel", audit.ResourceShow, sh.ID, sh.TheatreID,
+		fmt.Sprintf("cancelled the show of %s %s on screen %s", sh.LocalDate, sh.LocalTime, sh.ScreenID))
 	for _, h := range s.onCancel {
 		if err := h(ctx, sh); err != nil {
 			return sh, fmt.Errorf("after cancelling show %s: %w", sh.ID, err)
@@ -596,6 +606,7 @@ func (s *Service) SetRules(ctx context.Context, theatreID string, r Rules) (Rule
 	if err := s.pricing.Put(ctx, theatreID, r); err != nil {
 		return Rules{}, fmt.Errorf("store pricing rules: %w", err)
 	}
+	_ = s.audit.Record(ctx, "pricing.update", audit.ResourceTheatre, theatreID, theatreID, "replaced the pricing rules")
 	return r, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -25,12 +26,16 @@ type Service struct {
 	theatres TheatreRepository
 	screens  ScreenRepository
 	clock    clock.Clock
+	audit    audit.Log
 }
 
 // NewService returns a Service over the repositories.
 func NewService(cities CityRepository, theatres TheatreRepository, screens ScreenRepository, clk clock.Clock) *Service {
-	return &Service{cities: cities, theatres: theatres, screens: screens, clock: clk}
+	return &Service{cities: cities, theatres: theatres, screens: screens, clock: clk, audit: audit.Discard{}}
 }
+
+// SetAudit makes the service record its writes in l.
+func (s *Service) SetAudit(l audit.Log) { s.audit = l }
 
 // CreateCity validates and stores a city.
 func (s *Service) CreateCity(ctx context.Context, c City) (City, error) {
@@ -46,6 +51,7 @@ func (s *Service) CreateCity(ctx context.Context, c City) (City, error) {
 	if err := s.cities.Create(ctx, c); err != nil {
 		return City{}, fmt.Errorf("create city: %w", err)
 	}
+	_ = s.audit.Record(ctx, "city.create", audit.ResourceCity, c.ID, "", fmt.Sprintf("created city %q", c.Name))
 	return c, nil
 }
 
@@ -83,6 +89,7 @@ func (s *Service) CreateTheatre(ctx context.Context, t Theatre) (Theatre, error)
 	if err := s.theatres.Create(ctx, t); err != nil {
 		return Theatre{}, fmt.Errorf("create theatre: %w", err)
 	}
+	_ = s.audit.Record(ctx, "theatre.create", audit.ResourceTheatre, t.ID, t.ID, fmt.Sprintf("created theatre %q", t.Name))
 	return t, nil
 }
 
@@ -169,6 +176,8 @@ func (s *Service) AddScreen(ctx context.Context, sc Screen) (Screen, error) {
 	if err := s.screens.Create(ctx, sc); err != nil {
 		return Screen{}, fmt.Errorf("add screen: %w", err)
 	}
+	_ = s.audit.Record(ctx, "screen.create", audit.ResourceScreen, sc.ID, sc.TheatreID,
+		fmt.Sprintf("added screen %q with %d seats", sc.Name, sc.SeatCount()))
 	return sc, nil
 }
 
@@ -180,7 +189,7 @@ func (s *Service) UpdateScreen(ctx context.Context, id string, fn func(*Screen) 
 	if !ids.Valid(id) {
 		return Screen{}, errs.Invalidf("id", "%q is not a valid screen id", id)
 	}
-	return s.screens.Update(ctx, id, func(sc *Screen) error {
+	sc, err := s.screens.Update(ctx, id, func(sc *Screen) error {
 		if _, err := auth.RequireTheatreAdmin(ctx, sc.TheatreID); err != nil {
 			return err
 		}
@@ -191,6 +200,12 @@ func (s *Service) UpdateScreen(ctx context.Context, id string, fn func(*Screen) 
 		sc.TheatreID = theatreID // a screen never moves to another theatre
 		return normalizeScreen(sc)
 	})
+	if err != nil {
+		return Screen{}, err
+	}
+	_ = s.audit.Record(ctx, "screen.update", audit.ResourceScreen, sc.ID, sc.TheatreID,
+		fmt.Sprintf("updated screen %q: %d seats, formats %s", sc.Name, sc.SeatCount(), strings.Join(sc.Formats, ", ")))
+	return sc, nil
 }
 
 func normalizeScreen(sc *Screen) error {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -59,6 +60,7 @@ type Service struct {
 	hasher *password.Hasher
 	opts   Options
 	log    *slog.Logger
+	audit  audit.Log
 }
 
 // NewService returns a Service over users and tokens that signs access tokens with issuer.
@@ -86,7 +88,7 @@ func NewService(users Repository, tokens TokenRepository, issuer *auth.Issuer, c
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{users: users, tokens: tokens, issuer: issuer, clock: clk, hasher: hasher, opts: o, log: log}, nil
+	return &Service{users: users, tokens: tokens, issuer: issuer, clock: clk, hasher: hasher, opts: o, log: log, audit: audit.Discard{}}, nil
 }
 
 // SigningKey returns the id and public key of the key access tokens are signed with, for
@@ -348,7 +350,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if _, err := auth.RequireAdmin(ctx); err != nil {
 		return User{}, err
 	}
-	return s.create(ctx, in)
+	u, err := s.create(ctx, in)
+	if err != nil {
+		return User{}, err
+	}
+	_ = s.audit.Record(ctx, "user.create", audit.ResourceUser, u.ID, "", fmt.Sprintf("created account %s with roles %v", u.Email, u.Roles))
+	return u, nil
 }
 
 // Bootstrap creates an account without any caller, for the process itself (the --demo
@@ -383,7 +390,7 @@ func (s *Service) AssignTheatres(ctx context.Context, userID string, theatreIDs 
 	}
 	tids := CanonicalTheatreIDs(theatreIDs)
 	now := s.clock.Now()
-	return s.users.Update(ctx, userID, func(u *User) error {
+	u, err := s.users.Update(ctx, userID, func(u *User) error {
 		u.TheatreIDs = tids
 		roles := slices.DeleteFunc(slices.Clone(u.Roles), func(r Role) bool { return r == RoleTheatreAdmin })
 		if len(tids) > 0 {
@@ -396,7 +403,16 @@ func (s *Service) AssignTheatres(ctx context.Context, userID string, theatreIDs 
 		u.UpdatedAt = now
 		return u.Validate()
 	})
+	if err != nil {
+		return User{}, err
+	}
+	_ = s.audit.Record(ctx, "theatre_admins.assign", audit.ResourceUser, u.ID, "",
+		fmt.Sprintf("%s now manages theatres %v", u.Email, u.TheatreIDs))
+	return u, nil
 }
+
+// SetAudit makes the service record its writes in l.
+func (s *Service) SetAudit(l audit.Log) { s.audit = l }
 
 // SweepExpired deletes refresh tokens and families past their expiry; run it now and then (the
 // Mongo adapter has no TTL index). It returns how many tokens it deleted.

@@ -7,12 +7,14 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	commonv1 "github.com/marquee-cinema/marquee/api/proto/marquee/common/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // CreateMovie is the resolver for the createMovie field.
@@ -105,5 +107,38 @@ func (r *mutationResolver) UpdateScreen(ctx context.Context, id string, input mo
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditLog - auditLog"))
+	req := &userv1.ListAuditLogRequest{Filter: &userv1.AuditFilter{}}
+	if first != nil {
+		if *first < 1 || *first > 100 {
+			return nil, errs.Invalidf("first", "first must be between 1 and 100")
+		}
+		req.PageSize = int32(*first)
+	}
+	if after != nil {
+		req.PageToken = *after
+	}
+	if f := filter; f != nil {
+		req.Filter = &userv1.AuditFilter{ActorId: deref(f.ActorID), Resource: deref(f.Resource), ResourceId: deref(f.ResourceID),
+			TheatreId: deref(f.TheatreID), Action: deref(f.Action)}
+		if f.Since != nil {
+			req.Filter.Since = timestamppb.New(*f.Since)
+		}
+		if f.Until != nil {
+			req.Filter.Until = timestamppb.New(*f.Until)
+		}
+	}
+	res, err := r.UserClient.ListAuditLog(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AuditConnection{Edges: []*model.AuditEdge{}, PageInfo: &model.PageInfo{HasNextPage: res.GetHasNextPage()}}
+	for i, e := range res.GetEntries() {
+		conn.Edges = append(conn.Edges, &model.AuditEdge{Cursor: res.GetCursors()[i], Node: &model.AuditEntry{ID: e.GetId(),
+			At: e.GetTime().AsTime(), ActorID: e.GetActorId(), ActorRoles: nonNil(e.GetActorRoles()), Action: e.GetAction(),
+			Resource: e.GetResource(), ResourceID: e.GetResourceId(), TheatreID: optionalString(e.GetTheatreId()), Summary: e.GetSummary()}})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
 }

@@ -16,8 +16,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
+	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/grpcx"
 	"github.com/marquee-cinema/marquee/internal/user"
 )
@@ -34,13 +36,45 @@ var PublicMethods = []string{
 // Server implements userv1.UserServiceServer over a user.Service.
 type Server struct {
 	userv1.UnimplementedUserServiceServer
-	svc *user.Service
+	svc   *user.Service
+	audit *audit.Service
 }
 
 var _ userv1.UserServiceServer = (*Server)(nil)
 
 // NewServer returns the gRPC server of svc.
 func NewServer(svc *user.Service) *Server { return &Server{svc: svc} }
+
+// WithAudit serves the audit log too.
+func (s *Server) WithAudit(a *audit.Service) *Server { s.audit = a; return s }
+
+// ListAuditLog pages through the audit log.
+func (s *Server) ListAuditLog(ctx context.Context, req *userv1.ListAuditLogRequest) (*userv1.ListAuditLogResponse, error) {
+	if s.audit == nil {
+		return nil, errs.E(errs.Unavailable, "the audit log is not served here")
+	}
+	f := req.GetFilter()
+	filter := audit.Filter{ActorID: f.GetActorId(), Resource: f.GetResource(), ResourceID: f.GetResourceId(),
+		TheatreID: f.GetTheatreId(), Action: f.GetAction()}
+	if f.GetSince() != nil {
+		filter.Since = f.GetSince().AsTime()
+	}
+	if f.GetUntil() != nil {
+		filter.Until = f.GetUntil().AsTime()
+	}
+	page, err := s.audit.List(ctx, filter, int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	out := &userv1.ListAuditLogResponse{HasNextPage: page.HasNextPage}
+	for _, e := range page.Entries {
+		out.Entries = append(out.Entries, &userv1.AuditEntry{Id: e.ID, Time: timestamppb.New(e.At), ActorId: e.ActorID,
+			ActorRoles: e.ActorRoles, Action: e.Action, Resource: e.Resource, ResourceId: e.ResourceID, TheatreId: e.TheatreID,
+			Summary: e.Summary})
+		out.Cursors = append(out.Cursors, audit.CursorOf(e))
+	}
+	return out, nil
+}
 
 // Register creates a customer account and starts a session.
 func (s *Server) Register(ctx context.Context, req *userv1.RegisterRequest) (*userv1.RegisterResponse, error) {

@@ -1285,6 +1285,327 @@ func (x *GetSigningKeysResponse) GetKeys() []*SigningKey {
 	return nil
 }
 
+type AuditEntry struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Time          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
+	ActorId       string                 `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	ActorRoles    []string               `protobuf:"bytes,4,rep,name=actor_roles,json=actorRoles,proto3" json:"actor_roles,omitempty"`
+	Action        string                 `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	Resource      string                 `protobuf:"bytes,6,opt,name=resource,proto3" json:"resource,omitempty"`
+	ResourceId    string                 `protobuf:"bytes,7,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	TheatreId     string                 `protobuf:"bytes,8,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
+	Summary       string                 `protobuf:"bytes,9,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditEntry) Reset() {
+	*x = AuditEntry{}
+	mi := &file_marquee_user_v1_user_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditEntry) ProtoMessage() {}
+
+func (x *AuditEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_user_v1_user_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
+func (*AuditEntry) Descriptor() ([]byte, []int) {
+	return file_marquee_user_v1_user_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *AuditEntry) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *AuditEntry) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetActorRoles() []string {
+	if x != nil {
+		return x.ActorRoles
+	}
+	return nil
+}
+
+func (x *AuditEntry) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetTheatreId() string {
+	if x != nil {
+		return x.TheatreId
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+type AuditFilter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ActorId       string                 `protobuf:"bytes,1,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	Resource      string                 `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
+	ResourceId    string                 `protobuf:"bytes,3,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	TheatreId     string                 `protobuf:"bytes,4,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
+	Action        string                 `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	Since         *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=since,proto3" json:"since,omitempty"`
+	Until         *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=until,proto3" json:"until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditFilter) Reset() {
+	*x = AuditFilter{}
+	mi := &file_marquee_user_v1_user_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditFilter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditFilter) ProtoMessage() {}
+
+func (x *AuditFilter) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_user_v1_user_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditFilter.ProtoReflect.Descriptor instead.
+func (*AuditFilter) Descriptor() ([]byte, []int) {
+	return file_marquee_user_v1_user_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *AuditFilter) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *AuditFilter) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *AuditFilter) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *AuditFilter) GetTheatreId() string {
+	if x != nil {
+		return x.TheatreId
+	}
+	return ""
+}
+
+func (x *AuditFilter) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *AuditFilter) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *AuditFilter) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+type ListAuditLogRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Filter *AuditFilter           `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// 1..100; 0 means 50.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditLogRequest) Reset() {
+	*x = ListAuditLogRequest{}
+	mi := &file_marquee_user_v1_user_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditLogRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditLogRequest) ProtoMessage() {}
+
+func (x *ListAuditLogRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_user_v1_user_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditLogRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditLogRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_user_v1_user_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListAuditLogRequest) GetFilter() *AuditFilter {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ListAuditLogRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditLogRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListAuditLogResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*AuditEntry          `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	Cursors       []string               `protobuf:"bytes,2,rep,name=cursors,proto3" json:"cursors,omitempty"`
+	HasNextPage   bool                   `protobuf:"varint,3,opt,name=has_next_page,json=hasNextPage,proto3" json:"has_next_page,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditLogResponse) Reset() {
+	*x = ListAuditLogResponse{}
+	mi := &file_marquee_user_v1_user_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditLogResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditLogResponse) ProtoMessage() {}
+
+func (x *ListAuditLogResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_user_v1_user_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditLogResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditLogResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_user_v1_user_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListAuditLogResponse) GetEntries() []*AuditEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *ListAuditLogResponse) GetCursors() []string {
+	if x != nil {
+		return x.Cursors
+	}
+	return nil
+}
+
+func (x *ListAuditLogResponse) GetHasNextPage() bool {
+	if x != nil {
+		return x.HasNextPage
+	}
+	return false
+}
+
 var File_marquee_user_v1_user_proto protoreflect.FileDescriptor
 
 const file_marquee_user_v1_user_proto_rawDesc = "" +
@@ -1366,13 +1687,46 @@ const file_marquee_user_v1_user_proto_rawDesc = "" +
 	"\n" +
 	"public_key\x18\x03 \x01(\fR\tpublicKey\"I\n" +
 	"\x16GetSigningKeysResponse\x12/\n" +
-	"\x04keys\x18\x01 \x03(\v2\x1b.marquee.user.v1.SigningKeyR\x04keys*W\n" +
+	"\x04keys\x18\x01 \x03(\v2\x1b.marquee.user.v1.SigningKeyR\x04keys\"\x96\x02\n" +
+	"\n" +
+	"AuditEntry\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
+	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12\x1f\n" +
+	"\vactor_roles\x18\x04 \x03(\tR\n" +
+	"actorRoles\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\x12\x1a\n" +
+	"\bresource\x18\x06 \x01(\tR\bresource\x12\x1f\n" +
+	"\vresource_id\x18\a \x01(\tR\n" +
+	"resourceId\x12\x1d\n" +
+	"\n" +
+	"theatre_id\x18\b \x01(\tR\ttheatreId\x12\x18\n" +
+	"\asummary\x18\t \x01(\tR\asummary\"\x80\x02\n" +
+	"\vAuditFilter\x12\x19\n" +
+	"\bactor_id\x18\x01 \x01(\tR\aactorId\x12\x1a\n" +
+	"\bresource\x18\x02 \x01(\tR\bresource\x12\x1f\n" +
+	"\vresource_id\x18\x03 \x01(\tR\n" +
+	"resourceId\x12\x1d\n" +
+	"\n" +
+	"theatre_id\x18\x04 \x01(\tR\ttheatreId\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\x120\n" +
+	"\x05since\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05until\"\x87\x01\n" +
+	"\x13ListAuditLogRequest\x124\n" +
+	"\x06filter\x18\x01 \x01(\v2\x1c.marquee.user.v1.AuditFilterR\x06filter\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8b\x01\n" +
+	"\x14ListAuditLogResponse\x125\n" +
+	"\aentries\x18\x01 \x03(\v2\x1b.marquee.user.v1.AuditEntryR\aentries\x12\x18\n" +
+	"\acursors\x18\x02 \x03(\tR\acursors\x12\"\n" +
+	"\rhas_next_page\x18\x03 \x01(\bR\vhasNextPage*W\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rROLE_CUSTOMER\x10\x01\x12\x16\n" +
 	"\x12ROLE_THEATRE_ADMIN\x10\x02\x12\x0e\n" +
 	"\n" +
-	"ROLE_ADMIN\x10\x032\xd5\x06\n" +
+	"ROLE_ADMIN\x10\x032\xb2\a\n" +
 	"\vUserService\x12O\n" +
 	"\bRegister\x12 .marquee.user.v1.RegisterRequest\x1a!.marquee.user.v1.RegisterResponse\x12F\n" +
 	"\x05Login\x12\x1d.marquee.user.v1.LoginRequest\x1a\x1e.marquee.user.v1.LoginResponse\x12L\n" +
@@ -1384,7 +1738,8 @@ const file_marquee_user_v1_user_proto_rawDesc = "" +
 	"\n" +
 	"CreateUser\x12\".marquee.user.v1.CreateUserRequest\x1a#.marquee.user.v1.CreateUserResponse\x12a\n" +
 	"\x0eAssignTheatres\x12&.marquee.user.v1.AssignTheatresRequest\x1a'.marquee.user.v1.AssignTheatresResponse\x12a\n" +
-	"\x0eGetSigningKeys\x12&.marquee.user.v1.GetSigningKeysRequest\x1a'.marquee.user.v1.GetSigningKeysResponseBDZBgithub.com/marquee-cinema/marquee/api/proto/marquee/user/v1;userv1b\x06proto3"
+	"\x0eGetSigningKeys\x12&.marquee.user.v1.GetSigningKeysRequest\x1a'.marquee.user.v1.GetSigningKeysResponse\x12[\n" +
+	"\fListAuditLog\x12$.marquee.user.v1.ListAuditLogRequest\x1a%.marquee.user.v1.ListAuditLogResponseBDZBgithub.com/marquee-cinema/marquee/api/proto/marquee/user/v1;userv1b\x06proto3"
 
 var (
 	file_marquee_user_v1_user_proto_rawDescOnce sync.Once
@@ -1399,7 +1754,7 @@ func file_marquee_user_v1_user_proto_rawDescGZIP() []byte {
 }
 
 var file_marquee_user_v1_user_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_marquee_user_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_marquee_user_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_marquee_user_v1_user_proto_goTypes = []any{
 	(Role)(0),                      // 0: marquee.user.v1.Role
 	(*User)(nil),                   // 1: marquee.user.v1.User
@@ -1425,14 +1780,18 @@ var file_marquee_user_v1_user_proto_goTypes = []any{
 	(*GetSigningKeysRequest)(nil),  // 21: marquee.user.v1.GetSigningKeysRequest
 	(*SigningKey)(nil),             // 22: marquee.user.v1.SigningKey
 	(*GetSigningKeysResponse)(nil), // 23: marquee.user.v1.GetSigningKeysResponse
-	(*timestamppb.Timestamp)(nil),  // 24: google.protobuf.Timestamp
+	(*AuditEntry)(nil),             // 24: marquee.user.v1.AuditEntry
+	(*AuditFilter)(nil),            // 25: marquee.user.v1.AuditFilter
+	(*ListAuditLogRequest)(nil),    // 26: marquee.user.v1.ListAuditLogRequest
+	(*ListAuditLogResponse)(nil),   // 27: marquee.user.v1.ListAuditLogResponse
+	(*timestamppb.Timestamp)(nil),  // 28: google.protobuf.Timestamp
 }
 var file_marquee_user_v1_user_proto_depIdxs = []int32{
 	0,  // 0: marquee.user.v1.User.roles:type_name -> marquee.user.v1.Role
-	24, // 1: marquee.user.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	24, // 2: marquee.user.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	24, // 3: marquee.user.v1.Tokens.access_token_expire_time:type_name -> google.protobuf.Timestamp
-	24, // 4: marquee.user.v1.Tokens.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
+	28, // 1: marquee.user.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	28, // 2: marquee.user.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	28, // 3: marquee.user.v1.Tokens.access_token_expire_time:type_name -> google.protobuf.Timestamp
+	28, // 4: marquee.user.v1.Tokens.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 5: marquee.user.v1.RegisterResponse.tokens:type_name -> marquee.user.v1.Tokens
 	1,  // 6: marquee.user.v1.RegisterResponse.user:type_name -> marquee.user.v1.User
 	2,  // 7: marquee.user.v1.LoginResponse.tokens:type_name -> marquee.user.v1.Tokens
@@ -1445,31 +1804,38 @@ var file_marquee_user_v1_user_proto_depIdxs = []int32{
 	1,  // 14: marquee.user.v1.CreateUserResponse.user:type_name -> marquee.user.v1.User
 	1,  // 15: marquee.user.v1.AssignTheatresResponse.user:type_name -> marquee.user.v1.User
 	22, // 16: marquee.user.v1.GetSigningKeysResponse.keys:type_name -> marquee.user.v1.SigningKey
-	3,  // 17: marquee.user.v1.UserService.Register:input_type -> marquee.user.v1.RegisterRequest
-	5,  // 18: marquee.user.v1.UserService.Login:input_type -> marquee.user.v1.LoginRequest
-	7,  // 19: marquee.user.v1.UserService.Refresh:input_type -> marquee.user.v1.RefreshRequest
-	9,  // 20: marquee.user.v1.UserService.Logout:input_type -> marquee.user.v1.LogoutRequest
-	11, // 21: marquee.user.v1.UserService.ChangePassword:input_type -> marquee.user.v1.ChangePasswordRequest
-	13, // 22: marquee.user.v1.UserService.GetMe:input_type -> marquee.user.v1.GetMeRequest
-	15, // 23: marquee.user.v1.UserService.GetUser:input_type -> marquee.user.v1.GetUserRequest
-	17, // 24: marquee.user.v1.UserService.CreateUser:input_type -> marquee.user.v1.CreateUserRequest
-	19, // 25: marquee.user.v1.UserService.AssignTheatres:input_type -> marquee.user.v1.AssignTheatresRequest
-	21, // 26: marquee.user.v1.UserService.GetSigningKeys:input_type -> marquee.user.v1.GetSigningKeysRequest
-	4,  // 27: marquee.user.v1.UserService.Register:output_type -> marquee.user.v1.RegisterResponse
-	6,  // 28: marquee.user.v1.UserService.Login:output_type -> marquee.user.v1.LoginResponse
-	8,  // 29: marquee.user.v1.UserService.Refresh:output_type -> marquee.user.v1.RefreshResponse
-	10, // 30: marquee.user.v1.UserService.Logout:output_type -> marquee.user.v1.LogoutResponse
-	12, // 31: marquee.user.v1.UserService.ChangePassword:output_type -> marquee.user.v1.ChangePasswordResponse
-	14, // 32: marquee.user.v1.UserService.GetMe:output_type -> marquee.user.v1.GetMeResponse
-	16, // 33: marquee.user.v1.UserService.GetUser:output_type -> marquee.user.v1.GetUserResponse
-	18, // 34: marquee.user.v1.UserService.CreateUser:output_type -> marquee.user.v1.CreateUserResponse
-	20, // 35: marquee.user.v1.UserService.AssignTheatres:output_type -> marquee.user.v1.AssignTheatresResponse
-	23, // 36: marquee.user.v1.UserService.GetSigningKeys:output_type -> marquee.user.v1.GetSigningKeysResponse
-	27, // [27:37] is the sub-list for method output_type
-	17, // [17:27] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	28, // 17: marquee.user.v1.AuditEntry.time:type_name -> google.protobuf.Timestamp
+	28, // 18: marquee.user.v1.AuditFilter.since:type_name -> google.protobuf.Timestamp
+	28, // 19: marquee.user.v1.AuditFilter.until:type_name -> google.protobuf.Timestamp
+	25, // 20: marquee.user.v1.ListAuditLogRequest.filter:type_name -> marquee.user.v1.AuditFilter
+	24, // 21: marquee.user.v1.ListAuditLogResponse.entries:type_name -> marquee.user.v1.AuditEntry
+	3,  // 22: marquee.user.v1.UserService.Register:input_type -> marquee.user.v1.RegisterRequest
+	5,  // 23: marquee.user.v1.UserService.Login:input_type -> marquee.user.v1.LoginRequest
+	7,  // 24: marquee.user.v1.UserService.Refresh:input_type -> marquee.user.v1.RefreshRequest
+	9,  // 25: marquee.user.v1.UserService.Logout:input_type -> marquee.user.v1.LogoutRequest
+	11, // 26: marquee.user.v1.UserService.ChangePassword:input_type -> marquee.user.v1.ChangePasswordRequest
+	13, // 27: marquee.user.v1.UserService.GetMe:input_type -> marquee.user.v1.GetMeRequest
+	15, // 28: marquee.user.v1.UserService.GetUser:input_type -> marquee.user.v1.GetUserRequest
+	17, // 29: marquee.user.v1.UserService.CreateUser:input_type -> marquee.user.v1.CreateUserRequest
+	19, // 30: marquee.user.v1.UserService.AssignTheatres:input_type -> marquee.user.v1.AssignTheatresRequest
+	21, // 31: marquee.user.v1.UserService.GetSigningKeys:input_type -> marquee.user.v1.GetSigningKeysRequest
+	26, // 32: marquee.user.v1.UserService.ListAuditLog:input_type -> marquee.user.v1.ListAuditLogRequest
+	4,  // 33: marquee.user.v1.UserService.Register:output_type -> marquee.user.v1.RegisterResponse
+	6,  // 34: marquee.user.v1.UserService.Login:output_type -> marquee.user.v1.LoginResponse
+	8,  // 35: marquee.user.v1.UserService.Refresh:output_type -> marquee.user.v1.RefreshResponse
+	10, // 36: marquee.user.v1.UserService.Logout:output_type -> marquee.user.v1.LogoutResponse
+	12, // 37: marquee.user.v1.UserService.ChangePassword:output_type -> marquee.user.v1.ChangePasswordResponse
+	14, // 38: marquee.user.v1.UserService.GetMe:output_type -> marquee.user.v1.GetMeResponse
+	16, // 39: marquee.user.v1.UserService.GetUser:output_type -> marquee.user.v1.GetUserResponse
+	18, // 40: marquee.user.v1.UserService.CreateUser:output_type -> marquee.user.v1.CreateUserResponse
+	20, // 41: marquee.user.v1.UserService.AssignTheatres:output_type -> marquee.user.v1.AssignTheatresResponse
+	23, // 42: marquee.user.v1.UserService.GetSigningKeys:output_type -> marquee.user.v1.GetSigningKeysResponse
+	27, // 43: marquee.user.v1.UserService.ListAuditLog:output_type -> marquee.user.v1.ListAuditLogResponse
+	33, // [33:44] is the sub-list for method output_type
+	22, // [22:33] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_marquee_user_v1_user_proto_init() }
@@ -1483,7 +1849,7 @@ func file_marquee_user_v1_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marquee_user_v1_user_proto_rawDesc), len(file_marquee_user_v1_user_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   23,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

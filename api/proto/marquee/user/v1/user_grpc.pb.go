@@ -29,6 +29,7 @@ const (
 	UserService_CreateUser_FullMethodName     = "/marquee.user.v1.UserService/CreateUser"
 	UserService_AssignTheatres_FullMethodName = "/marquee.user.v1.UserService/AssignTheatres"
 	UserService_GetSigningKeys_FullMethodName = "/marquee.user.v1.UserService/GetSigningKeys"
+	UserService_ListAuditLog_FullMethodName   = "/marquee.user.v1.UserService/ListAuditLog"
 )
 
 // UserServiceClient is the client API for UserService service.
@@ -67,6 +68,9 @@ type UserServiceClient interface {
 	// GetSigningKeys returns the public keys access tokens are signed with, for services that
 	// verify tokens.
 	GetSigningKeys(ctx context.Context, in *GetSigningKeysRequest, opts ...grpc.CallOption) (*GetSigningKeysResponse, error)
+	// ListAuditLog returns who changed what and when, newest first. Admins see every entry; a
+	// theatre_admin sees the entries of their theatres.
+	ListAuditLog(ctx context.Context, in *ListAuditLogRequest, opts ...grpc.CallOption) (*ListAuditLogResponse, error)
 }
 
 type userServiceClient struct {
@@ -177,6 +181,16 @@ func (c *userServiceClient) GetSigningKeys(ctx context.Context, in *GetSigningKe
 	return out, nil
 }
 
+func (c *userServiceClient) ListAuditLog(ctx context.Context, in *ListAuditLogRequest, opts ...grpc.CallOption) (*ListAuditLogResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditLogResponse)
+	err := c.cc.Invoke(ctx, UserService_ListAuditLog_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // UserServiceServer is the server API for UserService service.
 // All implementations must embed UnimplementedUserServiceServer
 // for forward compatibility.
@@ -213,6 +227,9 @@ type UserServiceServer interface {
 	// GetSigningKeys returns the public keys access tokens are signed with, for services that
 	// verify tokens.
 	GetSigningKeys(context.Context, *GetSigningKeysRequest) (*GetSigningKeysResponse, error)
+	// ListAuditLog returns who changed what and when, newest first. Admins see every entry; a
+	// theatre_admin sees the entries of their theatres.
+	ListAuditLog(context.Context, *ListAuditLogRequest) (*ListAuditLogResponse, error)
 	mustEmbedUnimplementedUserServiceServer()
 }
 
@@ -252,6 +269,9 @@ func (UnimplementedUserServiceServer) AssignTheatres(context.Context, *AssignThe
 }
 func (UnimplementedUserServiceServer) GetSigningKeys(context.Context, *GetSigningKeysRequest) (*GetSigningKeysResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetSigningKeys not implemented")
+}
+func (UnimplementedUserServiceServer) ListAuditLog(context.Context, *ListAuditLogRequest) (*ListAuditLogResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditLog not implemented")
 }
 func (UnimplementedUserServiceServer) mustEmbedUnimplementedUserServiceServer() {}
 func (UnimplementedUserServiceServer) testEmbeddedByValue()                     {}
@@ -454,6 +474,24 @@ func _UserService_GetSigningKeys_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _UserService_ListAuditLog_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditLogRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(UserServiceServer).ListAuditLog(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: UserService_ListAuditLog_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(UserServiceServer).ListAuditLog(ctx, req.(*ListAuditLogRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // UserService_ServiceDesc is the grpc.ServiceDesc for UserService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -500,6 +538,10 @@ var UserService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetSigningKeys",
 			Handler:    _UserService_GetSigningKeys_Handler,
+		},
+		{
+			MethodName: "ListAuditLog",
+			Handler:    _UserService_ListAuditLog_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
