@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
@@ -61,4 +62,8 @@ func TestGRPCErrorsCarryDomainCodes(t *testing.T) {
 	if err != nil || len(res.GetCities()) != 0 {
 		t.Fatalf("cities of an empty store: %v %v", res, err)
 	}
+}
+
+func metadataCtx(ctx context.Context, kv ...string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, kv...)
 }

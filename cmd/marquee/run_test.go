@@ -85,3 +85,32 @@ func TestSeedThenServe(t *testing.T) {
 		t.Fatalf("served %d cities after seed", len(d.Cities))
 	}
 }
+
+func TestUserCreateBootstrapsAnAdmin(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"user", "create", "--email=Boss@Example.com", "--role=admin", "--data-dir=" + dir},
+		strings.NewReader("a-very-long-boss-passphrase\n"), &out, &errOut, func(string) string { return "" })
+	if err != nil || !strings.Contains(out.String(), "boss@example.com") {
+		t.Fatalf("user create: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if strings.Contains(out.String()+errOut.String(), "a-very-long-boss-passphrase") {
+		t.Fatal("the password was echoed")
+	}
+	err = run(context.Background(), []string{"user", "create", "--email=boss@example.com", "--role=admin", "--data-dir=" + dir},
+		strings.NewReader("a-very-long-boss-passphrase\n"), &out, &errOut, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "already has an account") {
+		t.Fatalf("second create: %v", err)
+	}
+	err = run(context.Background(), []string{"user", "create", "--email=weak@example.com", "--role=admin", "--data-dir=" + dir},
+		strings.NewReader("password123\n"), &out, &errOut, func(string) string { return "" })
+	if err == nil {
+		t.Fatal("a common password was accepted")
+	}
+	in := start(t, "--data-dir="+dir)
+	s := in.login(t, "boss@example.com", "a-very-long-boss-passphrase")
+	if len(s.User.Roles) != 1 || s.User.Roles[0] != "admin" {
+		t.Fatalf("roles %v", s.User.Roles)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/marquee-cinema/marquee/internal/app"
+	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/platform/config"
 	"github.com/marquee-cinema/marquee/internal/platform/logging"
 )
@@ -58,6 +59,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		fmt.Fprintf(stdout, "  GraphQL:    %s/graphql\n", base)
 		if cfg.Playground {
 			fmt.Fprintf(stdout, "  playground: %s/playground\n", base)
+		}
+	}
+	if cfg.Demo && contains(a.Plan(), app.ModuleDemo) && contains(a.Plan(), app.ModuleUser) {
+		fmt.Fprintf(stdout, "Demo accounts (their passwords are public; never use --demo in production):\n")
+		for _, acc := range demo.Accounts() {
+			fmt.Fprintf(stdout, "  %-20s %-12s %s\n", acc.Email, acc.Password, acc.Role)
 		}
 	}
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")

@@ -383,7 +383,7 @@ func (a *App) closeRedis(context.Context) error {
 // cache is Redis when configured, else one in-process cache shared by this process's modules.
 func (a *App) cache() cache.Cache {
 	if a.redis != nil {
-		return cache.NewRedis(a.redis, "marquee:cache:", func(err error) { a.log.Warn("redis cache", "error", err) })
+		return cache.NewRedis(a.redis, a.cfg.RedisPrefix+"cache:", func(err error) { a.log.Warn("redis cache", "error", err) })
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -96,7 +96,7 @@ func chainStream(ics ...grpc.StreamServerInterceptor) grpc.StreamServerIntercept
 // share one budget, else in-process.
 func (a *App) limiter() ratelimit.Limiter {
 	if a.redis != nil {
-		return ratelimitredis.New(a.redis, ratelimitredis.Options{Prefix: "marquee:rl:"})
+		return ratelimitredis.New(a.redis, ratelimitredis.Options{Prefix: a.cfg.RedisPrefix + "rl:"})
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

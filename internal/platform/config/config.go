@@ -25,6 +25,7 @@ type Config struct {
 	DataDir      string
 	MongoURI     string
 	RedisURL     string
+	RedisPrefix  string
 	Demo         bool
 	ConfigFile   string
 	MovieAddr    string
@@ -63,6 +64,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory of the embedded SQLite store and generated keys")
 	fs.StringVar(&c.MongoURI, "mongo-uri", "", "MongoDB URI; empty means the embedded SQLite store")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL; empty means in-process holds, caches and events")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", "marquee:", "prefix of every Redis key and channel, to share one Redis between deployments")
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo data set into an empty store and create the demo accounts")
 	fs.StringVar(&c.ConfigFile, "config", "", "optional YAML file whose keys are these flag names")
 	fs.StringVar(&c.MovieAddr, "movie-addr", "", "gRPC address of the movie service when it is not in this process")
