@@ -225,6 +225,9 @@ func normalizeScreen(sc *Screen) error {
 	}
 	sc.Formats = formats
 	sc.Layout.Normalize()
+	if err := sc.BestView.Validate(); err != nil {
+		return err
+	}
 	return sc.Layout.Validate()
 }
 

@@ -65,7 +65,9 @@ type Theatre struct {
 	Currency          string // ISO 4217
 	TimeZone          string // IANA name; defaults to the city's
 	ChangeoverMinutes int    // cleaning buffer between shows on a screen
-	CreatedAt         time.Time
+	// AllowOrphanSeats turns off the rule that refuses selections leaving a single seat alone.
+	AllowOrphanSeats bool
+	CreatedAt        time.Time
 }
 
 // DefaultChangeoverMinutes is used when a theatre does not set its own buffer.
@@ -104,7 +106,28 @@ type Screen struct {
 	Name      string
 	Formats   []string
 	Layout    Layout
+	// BestView is where best-available selection aims; nil for the default (centre, a third of
+	// the way from the back).
+	BestView  *BestView
 	CreatedAt time.Time
+}
+
+// BestView is a point of a hall as fractions: RowFraction 0 is the back row and 1 the front
+// row; ColumnFraction 0 is the left end of a row and 1 its right end.
+type BestView struct {
+	RowFraction    float64
+	ColumnFraction float64
+}
+
+// Validate checks the fractions.
+func (b *BestView) Validate() error {
+	if b == nil {
+		return nil
+	}
+	if !(b.RowFraction >= 0 && b.RowFraction <= 1) || !(b.ColumnFraction >= 0 && b.ColumnFraction <= 1) {
+		return errs.Invalidf("bestView", "bestView fractions must be between 0 and 1")
+	}
+	return nil
 }
 
 // SeatCount is the number of seats in the screen's layout, blocked ones included.

@@ -179,13 +179,14 @@ func fromProtoCity(p *theatrev1.City) theatre.City {
 func ToProtoTheatre(t theatre.Theatre) *theatrev1.Theatre {
 	return &theatrev1.Theatre{Id: t.ID, Name: t.Name, Chain: t.Chain, CityId: t.CityID, Address: t.Address,
 		Location: toProtoPoint(t.Location), Amenities: t.Amenities, Currency: t.Currency, TimeZone: t.TimeZone,
-		ChangeoverMinutes: int32(t.ChangeoverMinutes), CreateTime: timestamppb.New(t.CreatedAt)}
+		ChangeoverMinutes: int32(t.ChangeoverMinutes), CreateTime: timestamppb.New(t.CreatedAt), AllowOrphanSeats: t.AllowOrphanSeats}
 }
 
 func fromProtoTheatre(p *theatrev1.Theatre) theatre.Theatre {
 	return theatre.Theatre{ID: p.GetId(), Name: p.GetName(), Chain: p.GetChain(), CityID: p.GetCityId(),
 		Address: p.GetAddress(), Location: fromProtoPoint(p.GetLocation()), Amenities: p.GetAmenities(),
-		Currency: p.GetCurrency(), TimeZone: p.GetTimeZone(), ChangeoverMinutes: int(p.GetChangeoverMinutes())}
+		Currency: p.GetCurrency(), TimeZone: p.GetTimeZone(), ChangeoverMinutes: int(p.GetChangeoverMinutes()),
+		AllowOrphanSeats: p.GetAllowOrphanSeats()}
 }
 
 // ToProtoScreen converts a screen to its message, with or without its layout.
@@ -195,13 +196,20 @@ func ToProtoScreen(sc theatre.Screen, withLayout bool) *theatrev1.Screen {
 	if withLayout {
 		out.Layout = ToProtoLayout(sc.Layout)
 	}
+	if sc.BestView != nil {
+		out.BestView = &theatrev1.BestView{RowFraction: sc.BestView.RowFraction, ColumnFraction: sc.BestView.ColumnFraction}
+	}
 	return out
 }
 
 // FromProtoScreen converts a screen message to the domain.
 func FromProtoScreen(p *theatrev1.Screen) theatre.Screen {
-	return theatre.Screen{ID: p.GetId(), TheatreID: p.GetTheatreId(), Name: p.GetName(), Formats: p.GetFormats(),
+	sc := theatre.Screen{ID: p.GetId(), TheatreID: p.GetTheatreId(), Name: p.GetName(), Formats: p.GetFormats(),
 		Layout: FromProtoLayout(p.GetLayout())}
+	if b := p.GetBestView(); b != nil {
+		sc.BestView = &theatre.BestView{RowFraction: b.GetRowFraction(), ColumnFraction: b.GetColumnFraction()}
+	}
+	return sc
 }
 
 // ToProtoLayout converts a layout to its message.
@@ -253,7 +261,7 @@ func (s *Server) UpdateScreen(ctx context.Context, req *theatrev1.UpdateScreenRe
 	}
 	next := FromProtoScreen(req.GetScreen())
 	updated, err := s.svc.UpdateScreen(ctx, next.ID, func(sc *theatre.Screen) error {
-		sc.Name, sc.Formats, sc.Layout = next.Name, next.Formats, next.Layout
+		sc.Name, sc.Formats, sc.Layout, sc.BestView = next.Name, next.Formats, next.Layout, next.BestView
 		return nil
 	})
 	if err != nil {

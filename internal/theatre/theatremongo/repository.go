@@ -189,19 +189,20 @@ type theatreDoc struct {
 	Currency          string    `bson:"currency"`
 	TimeZone          string    `bson:"timeZone"`
 	ChangeoverMinutes int       `bson:"changeoverMinutes"`
+	AllowOrphanSeats  bool      `bson:"allowOrphanSeats,omitempty"`
 	CreatedAt         time.Time `bson:"createdAt"`
 }
 
 func toTheatreDoc(t theatre.Theatre) theatreDoc {
 	return theatreDoc{ID: t.ID, Name: t.Name, Chain: t.Chain, CityID: t.CityID, Address: t.Address,
 		Lat: t.Location.Lat, Lng: t.Location.Lng, Amenities: nonNil(t.Amenities), Currency: t.Currency,
-		TimeZone: t.TimeZone, ChangeoverMinutes: t.ChangeoverMinutes, CreatedAt: storedTime(t.CreatedAt)}
+		TimeZone: t.TimeZone, ChangeoverMinutes: t.ChangeoverMinutes, AllowOrphanSeats: t.AllowOrphanSeats, CreatedAt: storedTime(t.CreatedAt)}
 }
 
 func (d theatreDoc) theatre() theatre.Theatre {
 	return theatre.Theatre{ID: d.ID, Name: d.Name, Chain: d.Chain, CityID: d.CityID, Address: d.Address,
 		Location: theatre.GeoPoint{Lat: d.Lat, Lng: d.Lng}, Amenities: d.Amenities, Currency: d.Currency,
-		TimeZone: d.TimeZone, ChangeoverMinutes: d.ChangeoverMinutes, CreatedAt: d.CreatedAt.UTC()}
+		TimeZone: d.TimeZone, ChangeoverMinutes: d.ChangeoverMinutes, AllowOrphanSeats: d.AllowOrphanSeats, CreatedAt: d.CreatedAt.UTC()}
 }
 
 // Create stores a theatre.
@@ -256,12 +257,13 @@ func (r *TheatreRepository) Count(ctx context.Context) (int, error) {
 type ScreenRepository struct{ coll *mongo.Collection }
 
 type screenDoc struct {
-	ID        string    `bson:"_id"`
-	TheatreID string    `bson:"theatreId"`
-	Name      string    `bson:"name"`
-	Formats   []string  `bson:"formats"`
-	Layout    layoutDoc `bson:"layout"`
-	CreatedAt time.Time `bson:"createdAt"`
+	ID        string       `bson:"_id"`
+	TheatreID string       `bson:"theatreId"`
+	Name      string       `bson:"name"`
+	Formats   []string     `bson:"formats"`
+	Layout    layoutDoc    `bson:"layout"`
+	BestView  *bestViewDoc `bson:"bestView,omitempty"`
+	CreatedAt time.Time    `bson:"createdAt"`
 	// Version counts the writes of the document, from 1 at creation; updates check it.
 	Version int64 `bson:"version"`
 }
@@ -304,8 +306,12 @@ func toScreenDoc(s theatre.Screen, version int64) screenDoc {
 		}
 		l.Rows[i] = rowDoc{Label: r.Label, Cells: cells}
 	}
-	return screenDoc{ID: s.ID, TheatreID: s.TheatreID, Name: s.Name, Formats: nonNil(s.Formats), Layout: l,
+	d := screenDoc{ID: s.ID, TheatreID: s.TheatreID, Name: s.Name, Formats: nonNil(s.Formats), Layout: l,
 		CreatedAt: storedTime(s.CreatedAt), Version: version}
+	if s.BestView != nil {
+		d.BestView = &bestViewDoc{Row: s.BestView.RowFraction, Column: s.BestView.ColumnFraction}
+	}
+	return d
 }
 
 func (d screenDoc) screen() theatre.Screen {
@@ -330,8 +336,12 @@ func (d screenDoc) screen() theatre.Screen {
 			l.Rows[i] = theatre.Row{Label: r.Label, Cells: cells}
 		}
 	}
-	return theatre.Screen{ID: d.ID, TheatreID: d.TheatreID, Name: d.Name, Formats: d.Formats, Layout: l,
+	out := theatre.Screen{ID: d.ID, TheatreID: d.TheatreID, Name: d.Name, Formats: d.Formats, Layout: l,
 		CreatedAt: d.CreatedAt.UTC()}
+	if d.BestView != nil {
+		out.BestView = &theatre.BestView{RowFraction: d.BestView.Row, ColumnFraction: d.BestView.Column}
+	}
+	return out
 }
 
 // Create stores a screen.
@@ -414,4 +424,9 @@ func (r *ScreenRepository) checkNameFree(ctx context.Context, s theatre.Screen) 
 	default:
 		return fmt.Errorf("check screen name %q: %w", s.Name, err)
 	}
+}
+
+type bestViewDoc struct {
+	Row    float64 `bson:"row"`
+	Column float64 `bson:"column"`
 }

@@ -4,7 +4,7 @@ package theatretest
 
 import (
 	"context"
-	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -30,7 +30,7 @@ func SampleCity(name string, lat, lng float64) theatre.City {
 func SampleTheatre(cityID, name string, lat, lng float64) theatre.Theatre {
 	return theatre.Theatre{ID: ids.New(), Name: name, Chain: "Test Chain", CityID: cityID, Address: "1 Test Road",
 		Location: theatre.GeoPoint{Lat: lat, Lng: lng}, Amenities: []string{"Parking"}, Currency: "INR",
-		TimeZone: "Asia/Kolkata", ChangeoverMinutes: 15, CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		TimeZone: "Asia/Kolkata", ChangeoverMinutes: 15, AllowOrphanSeats: true, CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 }
 
 // SampleLayout returns a small valid layout: rows B (PRIME) and A (CLASSIC) with an aisle.
@@ -48,7 +48,8 @@ func SampleLayout() theatre.Layout {
 // SampleScreen returns a valid screen of theatreID with a fresh id.
 func SampleScreen(theatreID, name string) theatre.Screen {
 	return theatre.Screen{ID: ids.New(), TheatreID: theatreID, Name: name, Formats: []string{"2D", "3D"},
-		Layout: SampleLayout(), CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		Layout: SampleLayout(), BestView: &theatre.BestView{RowFraction: 0.4, ColumnFraction: 0.5},
+		CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 }
 
 // Run runs the suite; newRepos returns empty repositories for each subtest.
@@ -68,7 +69,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) Repositories) {
 			t.Fatalf("duplicate city: %v", err)
 		}
 		got, err := r.Cities.Get(ctx, m.ID)
-		if err != nil || fmt.Sprint(got) != fmt.Sprint(m) {
+		if err != nil || !reflect.DeepEqual(got, m) {
 			t.Fatalf("get: %+v %v", got, err)
 		}
 		if _, err := r.Cities.Get(ctx, ids.New()); !errs.Is(err, errs.NotFound) {
@@ -96,7 +97,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) Repositories) {
 			t.Fatalf("duplicate theatre: %v", err)
 		}
 		got, err := r.Theatres.Get(ctx, a.ID)
-		if err != nil || fmt.Sprint(got) != fmt.Sprint(a) {
+		if err != nil || !reflect.DeepEqual(got, a) {
 			t.Fatalf("get:\n got %+v\nwant %+v\n%v", got, a, err)
 		}
 		if _, err := r.Theatres.Get(ctx, ids.New()); !errs.Is(err, errs.NotFound) {
@@ -139,7 +140,7 @@ func Run(t *testing.T, newRepos func(t *testing.T) Repositories) {
 			t.Fatalf("duplicate screen name in a theatre: %v", err)
 		}
 		got, err := r.Screens.Get(ctx, s1.ID)
-		if err != nil || fmt.Sprint(got) != fmt.Sprint(s1) {
+		if err != nil || !reflect.DeepEqual(got, s1) {
 			t.Fatalf("get:\n got %+v\nwant %+v\n%v", got, s1, err)
 		}
 		if _, err := r.Screens.Get(ctx, ids.New()); !errs.Is(err, errs.NotFound) {

@@ -120,8 +120,10 @@ type Theatre struct {
 	TimeZone          string                 `protobuf:"bytes,9,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	ChangeoverMinutes int32                  `protobuf:"varint,10,opt,name=changeover_minutes,json=changeoverMinutes,proto3" json:"changeover_minutes,omitempty"`
 	CreateTime        *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Turns off the rule that refuses seat selections leaving a single seat alone.
+	AllowOrphanSeats bool `protobuf:"varint,12,opt,name=allow_orphan_seats,json=allowOrphanSeats,proto3" json:"allow_orphan_seats,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Theatre) Reset() {
@@ -229,6 +231,13 @@ func (x *Theatre) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Theatre) GetAllowOrphanSeats() bool {
+	if x != nil {
+		return x.AllowOrphanSeats
+	}
+	return false
 }
 
 type SeatCategory struct {
@@ -474,14 +483,16 @@ func (x *Layout) GetRows() []*Row {
 }
 
 type Screen struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	TheatreId     string                 `protobuf:"bytes,2,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Formats       []string               `protobuf:"bytes,4,rep,name=formats,proto3" json:"formats,omitempty"`
-	Layout        *Layout                `protobuf:"bytes,5,opt,name=layout,proto3" json:"layout,omitempty"`
-	SeatCount     int32                  `protobuf:"varint,6,opt,name=seat_count,json=seatCount,proto3" json:"seat_count,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	TheatreId  string                 `protobuf:"bytes,2,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
+	Name       string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Formats    []string               `protobuf:"bytes,4,rep,name=formats,proto3" json:"formats,omitempty"`
+	Layout     *Layout                `protobuf:"bytes,5,opt,name=layout,proto3" json:"layout,omitempty"`
+	SeatCount  int32                  `protobuf:"varint,6,opt,name=seat_count,json=seatCount,proto3" json:"seat_count,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Where best-available selection aims; unset for the default.
+	BestView      *BestView `protobuf:"bytes,8,opt,name=best_view,json=bestView,proto3" json:"best_view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -565,6 +576,67 @@ func (x *Screen) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Screen) GetBestView() *BestView {
+	if x != nil {
+		return x.BestView
+	}
+	return nil
+}
+
+// BestView is a point of a hall: row_fraction 0 is the back row, 1 the front row;
+// column_fraction 0 the left end of a row, 1 its right end.
+type BestView struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	RowFraction    float64                `protobuf:"fixed64,1,opt,name=row_fraction,json=rowFraction,proto3" json:"row_fraction,omitempty"`
+	ColumnFraction float64                `protobuf:"fixed64,2,opt,name=column_fraction,json=columnFraction,proto3" json:"column_fraction,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *BestView) Reset() {
+	*x = BestView{}
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BestView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BestView) ProtoMessage() {}
+
+func (x *BestView) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BestView.ProtoReflect.Descriptor instead.
+func (*BestView) Descriptor() ([]byte, []int) {
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BestView) GetRowFraction() float64 {
+	if x != nil {
+		return x.RowFraction
+	}
+	return 0
+}
+
+func (x *BestView) GetColumnFraction() float64 {
+	if x != nil {
+		return x.ColumnFraction
+	}
+	return 0
+}
+
 type CreateCityRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	City          *City                  `protobuf:"bytes,1,opt,name=city,proto3" json:"city,omitempty"`
@@ -574,7 +646,7 @@ type CreateCityRequest struct {
 
 func (x *CreateCityRequest) Reset() {
 	*x = CreateCityRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[7]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +658,7 @@ func (x *CreateCityRequest) String() string {
 func (*CreateCityRequest) ProtoMessage() {}
 
 func (x *CreateCityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[7]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +671,7 @@ func (x *CreateCityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCityRequest.ProtoReflect.Descriptor instead.
 func (*CreateCityRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{7}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateCityRequest) GetCity() *City {
@@ -618,7 +690,7 @@ type CreateCityResponse struct {
 
 func (x *CreateCityResponse) Reset() {
 	*x = CreateCityResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[8]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -630,7 +702,7 @@ func (x *CreateCityResponse) String() string {
 func (*CreateCityResponse) ProtoMessage() {}
 
 func (x *CreateCityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[8]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -643,7 +715,7 @@ func (x *CreateCityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCityResponse.ProtoReflect.Descriptor instead.
 func (*CreateCityResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{8}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateCityResponse) GetCity() *City {
@@ -661,7 +733,7 @@ type ListCitiesRequest struct {
 
 func (x *ListCitiesRequest) Reset() {
 	*x = ListCitiesRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[9]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -673,7 +745,7 @@ func (x *ListCitiesRequest) String() string {
 func (*ListCitiesRequest) ProtoMessage() {}
 
 func (x *ListCitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[9]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -686,7 +758,7 @@ func (x *ListCitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListCitiesRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{9}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{10}
 }
 
 type ListCitiesResponse struct {
@@ -698,7 +770,7 @@ type ListCitiesResponse struct {
 
 func (x *ListCitiesResponse) Reset() {
 	*x = ListCitiesResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[10]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -710,7 +782,7 @@ func (x *ListCitiesResponse) String() string {
 func (*ListCitiesResponse) ProtoMessage() {}
 
 func (x *ListCitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[10]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -723,7 +795,7 @@ func (x *ListCitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListCitiesResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{10}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListCitiesResponse) GetCities() []*City {
@@ -742,7 +814,7 @@ type GetCityRequest struct {
 
 func (x *GetCityRequest) Reset() {
 	*x = GetCityRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[11]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +826,7 @@ func (x *GetCityRequest) String() string {
 func (*GetCityRequest) ProtoMessage() {}
 
 func (x *GetCityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[11]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,7 +839,7 @@ func (x *GetCityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCityRequest.ProtoReflect.Descriptor instead.
 func (*GetCityRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{11}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetCityRequest) GetId() string {
@@ -786,7 +858,7 @@ type GetCityResponse struct {
 
 func (x *GetCityResponse) Reset() {
 	*x = GetCityResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[12]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +870,7 @@ func (x *GetCityResponse) String() string {
 func (*GetCityResponse) ProtoMessage() {}
 
 func (x *GetCityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[12]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +883,7 @@ func (x *GetCityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCityResponse.ProtoReflect.Descriptor instead.
 func (*GetCityResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{12}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetCityResponse) GetCity() *City {
@@ -830,7 +902,7 @@ type CreateTheatreRequest struct {
 
 func (x *CreateTheatreRequest) Reset() {
 	*x = CreateTheatreRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[13]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -842,7 +914,7 @@ func (x *CreateTheatreRequest) String() string {
 func (*CreateTheatreRequest) ProtoMessage() {}
 
 func (x *CreateTheatreRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[13]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -855,7 +927,7 @@ func (x *CreateTheatreRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTheatreRequest.ProtoReflect.Descriptor instead.
 func (*CreateTheatreRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{13}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateTheatreRequest) GetTheatre() *Theatre {
@@ -874,7 +946,7 @@ type CreateTheatreResponse struct {
 
 func (x *CreateTheatreResponse) Reset() {
 	*x = CreateTheatreResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[14]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +958,7 @@ func (x *CreateTheatreResponse) String() string {
 func (*CreateTheatreResponse) ProtoMessage() {}
 
 func (x *CreateTheatreResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[14]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +971,7 @@ func (x *CreateTheatreResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTheatreResponse.ProtoReflect.Descriptor instead.
 func (*CreateTheatreResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{14}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateTheatreResponse) GetTheatre() *Theatre {
@@ -918,7 +990,7 @@ type GetTheatreRequest struct {
 
 func (x *GetTheatreRequest) Reset() {
 	*x = GetTheatreRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[15]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1002,7 @@ func (x *GetTheatreRequest) String() string {
 func (*GetTheatreRequest) ProtoMessage() {}
 
 func (x *GetTheatreRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[15]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1015,7 @@ func (x *GetTheatreRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTheatreRequest.ProtoReflect.Descriptor instead.
 func (*GetTheatreRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{15}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetTheatreRequest) GetId() string {
@@ -962,7 +1034,7 @@ type GetTheatreResponse struct {
 
 func (x *GetTheatreResponse) Reset() {
 	*x = GetTheatreResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[16]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1046,7 @@ func (x *GetTheatreResponse) String() string {
 func (*GetTheatreResponse) ProtoMessage() {}
 
 func (x *GetTheatreResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[16]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1059,7 @@ func (x *GetTheatreResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTheatreResponse.ProtoReflect.Descriptor instead.
 func (*GetTheatreResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{16}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetTheatreResponse) GetTheatre() *Theatre {
@@ -1006,7 +1078,7 @@ type BatchGetTheatresRequest struct {
 
 func (x *BatchGetTheatresRequest) Reset() {
 	*x = BatchGetTheatresRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[17]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1018,7 +1090,7 @@ func (x *BatchGetTheatresRequest) String() string {
 func (*BatchGetTheatresRequest) ProtoMessage() {}
 
 func (x *BatchGetTheatresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[17]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1031,7 +1103,7 @@ func (x *BatchGetTheatresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetTheatresRequest.ProtoReflect.Descriptor instead.
 func (*BatchGetTheatresRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{17}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BatchGetTheatresRequest) GetIds() []string {
@@ -1050,7 +1122,7 @@ type BatchGetTheatresResponse struct {
 
 func (x *BatchGetTheatresResponse) Reset() {
 	*x = BatchGetTheatresResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[18]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1062,7 +1134,7 @@ func (x *BatchGetTheatresResponse) String() string {
 func (*BatchGetTheatresResponse) ProtoMessage() {}
 
 func (x *BatchGetTheatresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[18]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1075,7 +1147,7 @@ func (x *BatchGetTheatresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetTheatresResponse.ProtoReflect.Descriptor instead.
 func (*BatchGetTheatresResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{18}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *BatchGetTheatresResponse) GetTheatres() []*Theatre {
@@ -1096,7 +1168,7 @@ type Near struct {
 
 func (x *Near) Reset() {
 	*x = Near{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[19]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1108,7 +1180,7 @@ func (x *Near) String() string {
 func (*Near) ProtoMessage() {}
 
 func (x *Near) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[19]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1121,7 +1193,7 @@ func (x *Near) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Near.ProtoReflect.Descriptor instead.
 func (*Near) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{19}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Near) GetPoint() *v1.GeoPoint {
@@ -1149,7 +1221,7 @@ type ListTheatresRequest struct {
 
 func (x *ListTheatresRequest) Reset() {
 	*x = ListTheatresRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[20]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1161,7 +1233,7 @@ func (x *ListTheatresRequest) String() string {
 func (*ListTheatresRequest) ProtoMessage() {}
 
 func (x *ListTheatresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[20]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1174,7 +1246,7 @@ func (x *ListTheatresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTheatresRequest.ProtoReflect.Descriptor instead.
 func (*ListTheatresRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{20}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListTheatresRequest) GetCityId() string {
@@ -1202,7 +1274,7 @@ type ListTheatresResponse struct {
 
 func (x *ListTheatresResponse) Reset() {
 	*x = ListTheatresResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[21]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1214,7 +1286,7 @@ func (x *ListTheatresResponse) String() string {
 func (*ListTheatresResponse) ProtoMessage() {}
 
 func (x *ListTheatresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[21]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1227,7 +1299,7 @@ func (x *ListTheatresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTheatresResponse.ProtoReflect.Descriptor instead.
 func (*ListTheatresResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{21}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListTheatresResponse) GetTheatres() []*Theatre {
@@ -1253,7 +1325,7 @@ type AddScreenRequest struct {
 
 func (x *AddScreenRequest) Reset() {
 	*x = AddScreenRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[22]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1337,7 @@ func (x *AddScreenRequest) String() string {
 func (*AddScreenRequest) ProtoMessage() {}
 
 func (x *AddScreenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[22]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1278,7 +1350,7 @@ func (x *AddScreenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddScreenRequest.ProtoReflect.Descriptor instead.
 func (*AddScreenRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{22}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddScreenRequest) GetScreen() *Screen {
@@ -1297,7 +1369,7 @@ type AddScreenResponse struct {
 
 func (x *AddScreenResponse) Reset() {
 	*x = AddScreenResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[23]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1309,7 +1381,7 @@ func (x *AddScreenResponse) String() string {
 func (*AddScreenResponse) ProtoMessage() {}
 
 func (x *AddScreenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[23]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1322,7 +1394,7 @@ func (x *AddScreenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddScreenResponse.ProtoReflect.Descriptor instead.
 func (*AddScreenResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{23}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AddScreenResponse) GetScreen() *Screen {
@@ -1341,7 +1413,7 @@ type GetScreenRequest struct {
 
 func (x *GetScreenRequest) Reset() {
 	*x = GetScreenRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[24]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1353,7 +1425,7 @@ func (x *GetScreenRequest) String() string {
 func (*GetScreenRequest) ProtoMessage() {}
 
 func (x *GetScreenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[24]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1366,7 +1438,7 @@ func (x *GetScreenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScreenRequest.ProtoReflect.Descriptor instead.
 func (*GetScreenRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{24}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetScreenRequest) GetId() string {
@@ -1385,7 +1457,7 @@ type GetScreenResponse struct {
 
 func (x *GetScreenResponse) Reset() {
 	*x = GetScreenResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[25]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1469,7 @@ func (x *GetScreenResponse) String() string {
 func (*GetScreenResponse) ProtoMessage() {}
 
 func (x *GetScreenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[25]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1482,7 @@ func (x *GetScreenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScreenResponse.ProtoReflect.Descriptor instead.
 func (*GetScreenResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{25}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetScreenResponse) GetScreen() *Screen {
@@ -1431,7 +1503,7 @@ type ListScreensRequest struct {
 
 func (x *ListScreensRequest) Reset() {
 	*x = ListScreensRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[26]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1443,7 +1515,7 @@ func (x *ListScreensRequest) String() string {
 func (*ListScreensRequest) ProtoMessage() {}
 
 func (x *ListScreensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[26]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1456,7 +1528,7 @@ func (x *ListScreensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScreensRequest.ProtoReflect.Descriptor instead.
 func (*ListScreensRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{26}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListScreensRequest) GetTheatreIds() []string {
@@ -1482,7 +1554,7 @@ type ListScreensResponse struct {
 
 func (x *ListScreensResponse) Reset() {
 	*x = ListScreensResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[27]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1566,7 @@ func (x *ListScreensResponse) String() string {
 func (*ListScreensResponse) ProtoMessage() {}
 
 func (x *ListScreensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[27]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1579,7 @@ func (x *ListScreensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScreensResponse.ProtoReflect.Descriptor instead.
 func (*ListScreensResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{27}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListScreensResponse) GetScreens() []*Screen {
@@ -1526,7 +1598,7 @@ type UpdateScreenRequest struct {
 
 func (x *UpdateScreenRequest) Reset() {
 	*x = UpdateScreenRequest{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1610,7 @@ func (x *UpdateScreenRequest) String() string {
 func (*UpdateScreenRequest) ProtoMessage() {}
 
 func (x *UpdateScreenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[28]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1623,7 @@ func (x *UpdateScreenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateScreenRequest.ProtoReflect.Descriptor instead.
 func (*UpdateScreenRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{28}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *UpdateScreenRequest) GetScreen() *Screen {
@@ -1570,7 +1642,7 @@ type UpdateScreenResponse struct {
 
 func (x *UpdateScreenResponse) Reset() {
 	*x = UpdateScreenResponse{}
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +1654,7 @@ func (x *UpdateScreenResponse) String() string {
 func (*UpdateScreenResponse) ProtoMessage() {}
 
 func (x *UpdateScreenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[29]
+	mi := &file_marquee_theatre_v1_theatre_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +1667,7 @@ func (x *UpdateScreenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateScreenResponse.ProtoReflect.Descriptor instead.
 func (*UpdateScreenResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{29}
+	return file_marquee_theatre_v1_theatre_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UpdateScreenResponse) GetScreen() *Screen {
@@ -1616,7 +1688,7 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\x05state\x18\x03 \x01(\tR\x05state\x12\x18\n" +
 	"\acountry\x18\x04 \x01(\tR\acountry\x12\x1b\n" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x127\n" +
-	"\blocation\x18\x06 \x01(\v2\x1b.marquee.common.v1.GeoPointR\blocation\"\xf2\x02\n" +
+	"\blocation\x18\x06 \x01(\v2\x1b.marquee.common.v1.GeoPointR\blocation\"\xa0\x03\n" +
 	"\aTheatre\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
@@ -1630,7 +1702,8 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\x12changeover_minutes\x18\n" +
 	" \x01(\x05R\x11changeoverMinutes\x12;\n" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"6\n" +
+	"createTime\x12,\n" +
+	"\x12allow_orphan_seats\x18\f \x01(\bR\x10allowOrphanSeats\"6\n" +
 	"\fSeatCategory\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"\xa4\x01\n" +
@@ -1650,7 +1723,7 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\n" +
 	"categories\x18\x01 \x03(\v2 .marquee.theatre.v1.SeatCategoryR\n" +
 	"categories\x12+\n" +
-	"\x04rows\x18\x02 \x03(\v2\x17.marquee.theatre.v1.RowR\x04rows\"\xf5\x01\n" +
+	"\x04rows\x18\x02 \x03(\v2\x17.marquee.theatre.v1.RowR\x04rows\"\xb0\x02\n" +
 	"\x06Screen\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1661,7 +1734,11 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\n" +
 	"seat_count\x18\x06 \x01(\x05R\tseatCount\x12;\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"A\n" +
+	"createTime\x129\n" +
+	"\tbest_view\x18\b \x01(\v2\x1c.marquee.theatre.v1.BestViewR\bbestView\"V\n" +
+	"\bBestView\x12!\n" +
+	"\frow_fraction\x18\x01 \x01(\x01R\vrowFraction\x12'\n" +
+	"\x0fcolumn_fraction\x18\x02 \x01(\x01R\x0ecolumnFraction\"A\n" +
 	"\x11CreateCityRequest\x12,\n" +
 	"\x04city\x18\x01 \x01(\v2\x18.marquee.theatre.v1.CityR\x04city\"B\n" +
 	"\x12CreateCityResponse\x12,\n" +
@@ -1740,7 +1817,7 @@ func file_marquee_theatre_v1_theatre_proto_rawDescGZIP() []byte {
 	return file_marquee_theatre_v1_theatre_proto_rawDescData
 }
 
-var file_marquee_theatre_v1_theatre_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_marquee_theatre_v1_theatre_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_marquee_theatre_v1_theatre_proto_goTypes = []any{
 	(*City)(nil),                     // 0: marquee.theatre.v1.City
 	(*Theatre)(nil),                  // 1: marquee.theatre.v1.Theatre
@@ -1749,85 +1826,87 @@ var file_marquee_theatre_v1_theatre_proto_goTypes = []any{
 	(*Row)(nil),                      // 4: marquee.theatre.v1.Row
 	(*Layout)(nil),                   // 5: marquee.theatre.v1.Layout
 	(*Screen)(nil),                   // 6: marquee.theatre.v1.Screen
-	(*CreateCityRequest)(nil),        // 7: marquee.theatre.v1.CreateCityRequest
-	(*CreateCityResponse)(nil),       // 8: marquee.theatre.v1.CreateCityResponse
-	(*ListCitiesRequest)(nil),        // 9: marquee.theatre.v1.ListCitiesRequest
-	(*ListCitiesResponse)(nil),       // 10: marquee.theatre.v1.ListCitiesResponse
-	(*GetCityRequest)(nil),           // 11: marquee.theatre.v1.GetCityRequest
-	(*GetCityResponse)(nil),          // 12: marquee.theatre.v1.GetCityResponse
-	(*CreateTheatreRequest)(nil),     // 13: marquee.theatre.v1.CreateTheatreRequest
-	(*CreateTheatreResponse)(nil),    // 14: marquee.theatre.v1.CreateTheatreResponse
-	(*GetTheatreRequest)(nil),        // 15: marquee.theatre.v1.GetTheatreRequest
-	(*GetTheatreResponse)(nil),       // 16: marquee.theatre.v1.GetTheatreResponse
-	(*BatchGetTheatresRequest)(nil),  // 17: marquee.theatre.v1.BatchGetTheatresRequest
-	(*BatchGetTheatresResponse)(nil), // 18: marquee.theatre.v1.BatchGetTheatresResponse
-	(*Near)(nil),                     // 19: marquee.theatre.v1.Near
-	(*ListTheatresRequest)(nil),      // 20: marquee.theatre.v1.ListTheatresRequest
-	(*ListTheatresResponse)(nil),     // 21: marquee.theatre.v1.ListTheatresResponse
-	(*AddScreenRequest)(nil),         // 22: marquee.theatre.v1.AddScreenRequest
-	(*AddScreenResponse)(nil),        // 23: marquee.theatre.v1.AddScreenResponse
-	(*GetScreenRequest)(nil),         // 24: marquee.theatre.v1.GetScreenRequest
-	(*GetScreenResponse)(nil),        // 25: marquee.theatre.v1.GetScreenResponse
-	(*ListScreensRequest)(nil),       // 26: marquee.theatre.v1.ListScreensRequest
-	(*ListScreensResponse)(nil),      // 27: marquee.theatre.v1.ListScreensResponse
-	(*UpdateScreenRequest)(nil),      // 28: marquee.theatre.v1.UpdateScreenRequest
-	(*UpdateScreenResponse)(nil),     // 29: marquee.theatre.v1.UpdateScreenResponse
-	(*v1.GeoPoint)(nil),              // 30: marquee.common.v1.GeoPoint
-	(*timestamppb.Timestamp)(nil),    // 31: google.protobuf.Timestamp
+	(*BestView)(nil),                 // 7: marquee.theatre.v1.BestView
+	(*CreateCityRequest)(nil),        // 8: marquee.theatre.v1.CreateCityRequest
+	(*CreateCityResponse)(nil),       // 9: marquee.theatre.v1.CreateCityResponse
+	(*ListCitiesRequest)(nil),        // 10: marquee.theatre.v1.ListCitiesRequest
+	(*ListCitiesResponse)(nil),       // 11: marquee.theatre.v1.ListCitiesResponse
+	(*GetCityRequest)(nil),           // 12: marquee.theatre.v1.GetCityRequest
+	(*GetCityResponse)(nil),          // 13: marquee.theatre.v1.GetCityResponse
+	(*CreateTheatreRequest)(nil),     // 14: marquee.theatre.v1.CreateTheatreRequest
+	(*CreateTheatreResponse)(nil),    // 15: marquee.theatre.v1.CreateTheatreResponse
+	(*GetTheatreRequest)(nil),        // 16: marquee.theatre.v1.GetTheatreRequest
+	(*GetTheatreResponse)(nil),       // 17: marquee.theatre.v1.GetTheatreResponse
+	(*BatchGetTheatresRequest)(nil),  // 18: marquee.theatre.v1.BatchGetTheatresRequest
+	(*BatchGetTheatresResponse)(nil), // 19: marquee.theatre.v1.BatchGetTheatresResponse
+	(*Near)(nil),                     // 20: marquee.theatre.v1.Near
+	(*ListTheatresRequest)(nil),      // 21: marquee.theatre.v1.ListTheatresRequest
+	(*ListTheatresResponse)(nil),     // 22: marquee.theatre.v1.ListTheatresResponse
+	(*AddScreenRequest)(nil),         // 23: marquee.theatre.v1.AddScreenRequest
+	(*AddScreenResponse)(nil),        // 24: marquee.theatre.v1.AddScreenResponse
+	(*GetScreenRequest)(nil),         // 25: marquee.theatre.v1.GetScreenRequest
+	(*GetScreenResponse)(nil),        // 26: marquee.theatre.v1.GetScreenResponse
+	(*ListScreensRequest)(nil),       // 27: marquee.theatre.v1.ListScreensRequest
+	(*ListScreensResponse)(nil),      // 28: marquee.theatre.v1.ListScreensResponse
+	(*UpdateScreenRequest)(nil),      // 29: marquee.theatre.v1.UpdateScreenRequest
+	(*UpdateScreenResponse)(nil),     // 30: marquee.theatre.v1.UpdateScreenResponse
+	(*v1.GeoPoint)(nil),              // 31: marquee.common.v1.GeoPoint
+	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
 }
 var file_marquee_theatre_v1_theatre_proto_depIdxs = []int32{
-	30, // 0: marquee.theatre.v1.City.location:type_name -> marquee.common.v1.GeoPoint
-	30, // 1: marquee.theatre.v1.Theatre.location:type_name -> marquee.common.v1.GeoPoint
-	31, // 2: marquee.theatre.v1.Theatre.create_time:type_name -> google.protobuf.Timestamp
+	31, // 0: marquee.theatre.v1.City.location:type_name -> marquee.common.v1.GeoPoint
+	31, // 1: marquee.theatre.v1.Theatre.location:type_name -> marquee.common.v1.GeoPoint
+	32, // 2: marquee.theatre.v1.Theatre.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: marquee.theatre.v1.Row.cells:type_name -> marquee.theatre.v1.Cell
 	2,  // 4: marquee.theatre.v1.Layout.categories:type_name -> marquee.theatre.v1.SeatCategory
 	4,  // 5: marquee.theatre.v1.Layout.rows:type_name -> marquee.theatre.v1.Row
 	5,  // 6: marquee.theatre.v1.Screen.layout:type_name -> marquee.theatre.v1.Layout
-	31, // 7: marquee.theatre.v1.Screen.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 8: marquee.theatre.v1.CreateCityRequest.city:type_name -> marquee.theatre.v1.City
-	0,  // 9: marquee.theatre.v1.CreateCityResponse.city:type_name -> marquee.theatre.v1.City
-	0,  // 10: marquee.theatre.v1.ListCitiesResponse.cities:type_name -> marquee.theatre.v1.City
-	0,  // 11: marquee.theatre.v1.GetCityResponse.city:type_name -> marquee.theatre.v1.City
-	1,  // 12: marquee.theatre.v1.CreateTheatreRequest.theatre:type_name -> marquee.theatre.v1.Theatre
-	1,  // 13: marquee.theatre.v1.CreateTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
-	1,  // 14: marquee.theatre.v1.GetTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
-	1,  // 15: marquee.theatre.v1.BatchGetTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
-	30, // 16: marquee.theatre.v1.Near.point:type_name -> marquee.common.v1.GeoPoint
-	19, // 17: marquee.theatre.v1.ListTheatresRequest.near:type_name -> marquee.theatre.v1.Near
-	1,  // 18: marquee.theatre.v1.ListTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
-	6,  // 19: marquee.theatre.v1.AddScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
-	6,  // 20: marquee.theatre.v1.AddScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
-	6,  // 21: marquee.theatre.v1.GetScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
-	6,  // 22: marquee.theatre.v1.ListScreensResponse.screens:type_name -> marquee.theatre.v1.Screen
-	6,  // 23: marquee.theatre.v1.UpdateScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
-	6,  // 24: marquee.theatre.v1.UpdateScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
-	7,  // 25: marquee.theatre.v1.TheatreService.CreateCity:input_type -> marquee.theatre.v1.CreateCityRequest
-	9,  // 26: marquee.theatre.v1.TheatreService.ListCities:input_type -> marquee.theatre.v1.ListCitiesRequest
-	11, // 27: marquee.theatre.v1.TheatreService.GetCity:input_type -> marquee.theatre.v1.GetCityRequest
-	13, // 28: marquee.theatre.v1.TheatreService.CreateTheatre:input_type -> marquee.theatre.v1.CreateTheatreRequest
-	15, // 29: marquee.theatre.v1.TheatreService.GetTheatre:input_type -> marquee.theatre.v1.GetTheatreRequest
-	17, // 30: marquee.theatre.v1.TheatreService.BatchGetTheatres:input_type -> marquee.theatre.v1.BatchGetTheatresRequest
-	20, // 31: marquee.theatre.v1.TheatreService.ListTheatres:input_type -> marquee.theatre.v1.ListTheatresRequest
-	22, // 32: marquee.theatre.v1.TheatreService.AddScreen:input_type -> marquee.theatre.v1.AddScreenRequest
-	24, // 33: marquee.theatre.v1.TheatreService.GetScreen:input_type -> marquee.theatre.v1.GetScreenRequest
-	26, // 34: marquee.theatre.v1.TheatreService.ListScreens:input_type -> marquee.theatre.v1.ListScreensRequest
-	28, // 35: marquee.theatre.v1.TheatreService.UpdateScreen:input_type -> marquee.theatre.v1.UpdateScreenRequest
-	8,  // 36: marquee.theatre.v1.TheatreService.CreateCity:output_type -> marquee.theatre.v1.CreateCityResponse
-	10, // 37: marquee.theatre.v1.TheatreService.ListCities:output_type -> marquee.theatre.v1.ListCitiesResponse
-	12, // 38: marquee.theatre.v1.TheatreService.GetCity:output_type -> marquee.theatre.v1.GetCityResponse
-	14, // 39: marquee.theatre.v1.TheatreService.CreateTheatre:output_type -> marquee.theatre.v1.CreateTheatreResponse
-	16, // 40: marquee.theatre.v1.TheatreService.GetTheatre:output_type -> marquee.theatre.v1.GetTheatreResponse
-	18, // 41: marquee.theatre.v1.TheatreService.BatchGetTheatres:output_type -> marquee.theatre.v1.BatchGetTheatresResponse
-	21, // 42: marquee.theatre.v1.TheatreService.ListTheatres:output_type -> marquee.theatre.v1.ListTheatresResponse
-	23, // 43: marquee.theatre.v1.TheatreService.AddScreen:output_type -> marquee.theatre.v1.AddScreenResponse
-	25, // 44: marquee.theatre.v1.TheatreService.GetScreen:output_type -> marquee.theatre.v1.GetScreenResponse
-	27, // 45: marquee.theatre.v1.TheatreService.ListScreens:output_type -> marquee.theatre.v1.ListScreensResponse
-	29, // 46: marquee.theatre.v1.TheatreService.UpdateScreen:output_type -> marquee.theatre.v1.UpdateScreenResponse
-	36, // [36:47] is the sub-list for method output_type
-	25, // [25:36] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	32, // 7: marquee.theatre.v1.Screen.create_time:type_name -> google.protobuf.Timestamp
+	7,  // 8: marquee.theatre.v1.Screen.best_view:type_name -> marquee.theatre.v1.BestView
+	0,  // 9: marquee.theatre.v1.CreateCityRequest.city:type_name -> marquee.theatre.v1.City
+	0,  // 10: marquee.theatre.v1.CreateCityResponse.city:type_name -> marquee.theatre.v1.City
+	0,  // 11: marquee.theatre.v1.ListCitiesResponse.cities:type_name -> marquee.theatre.v1.City
+	0,  // 12: marquee.theatre.v1.GetCityResponse.city:type_name -> marquee.theatre.v1.City
+	1,  // 13: marquee.theatre.v1.CreateTheatreRequest.theatre:type_name -> marquee.theatre.v1.Theatre
+	1,  // 14: marquee.theatre.v1.CreateTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
+	1,  // 15: marquee.theatre.v1.GetTheatreResponse.theatre:type_name -> marquee.theatre.v1.Theatre
+	1,  // 16: marquee.theatre.v1.BatchGetTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
+	31, // 17: marquee.theatre.v1.Near.point:type_name -> marquee.common.v1.GeoPoint
+	20, // 18: marquee.theatre.v1.ListTheatresRequest.near:type_name -> marquee.theatre.v1.Near
+	1,  // 19: marquee.theatre.v1.ListTheatresResponse.theatres:type_name -> marquee.theatre.v1.Theatre
+	6,  // 20: marquee.theatre.v1.AddScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
+	6,  // 21: marquee.theatre.v1.AddScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
+	6,  // 22: marquee.theatre.v1.GetScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
+	6,  // 23: marquee.theatre.v1.ListScreensResponse.screens:type_name -> marquee.theatre.v1.Screen
+	6,  // 24: marquee.theatre.v1.UpdateScreenRequest.screen:type_name -> marquee.theatre.v1.Screen
+	6,  // 25: marquee.theatre.v1.UpdateScreenResponse.screen:type_name -> marquee.theatre.v1.Screen
+	8,  // 26: marquee.theatre.v1.TheatreService.CreateCity:input_type -> marquee.theatre.v1.CreateCityRequest
+	10, // 27: marquee.theatre.v1.TheatreService.ListCities:input_type -> marquee.theatre.v1.ListCitiesRequest
+	12, // 28: marquee.theatre.v1.TheatreService.GetCity:input_type -> marquee.theatre.v1.GetCityRequest
+	14, // 29: marquee.theatre.v1.TheatreService.CreateTheatre:input_type -> marquee.theatre.v1.CreateTheatreRequest
+	16, // 30: marquee.theatre.v1.TheatreService.GetTheatre:input_type -> marquee.theatre.v1.GetTheatreRequest
+	18, // 31: marquee.theatre.v1.TheatreService.BatchGetTheatres:input_type -> marquee.theatre.v1.BatchGetTheatresRequest
+	21, // 32: marquee.theatre.v1.TheatreService.ListTheatres:input_type -> marquee.theatre.v1.ListTheatresRequest
+	23, // 33: marquee.theatre.v1.TheatreService.AddScreen:input_type -> marquee.theatre.v1.AddScreenRequest
+	25, // 34: marquee.theatre.v1.TheatreService.GetScreen:input_type -> marquee.theatre.v1.GetScreenRequest
+	27, // 35: marquee.theatre.v1.TheatreService.ListScreens:input_type -> marquee.theatre.v1.ListScreensRequest
+	29, // 36: marquee.theatre.v1.TheatreService.UpdateScreen:input_type -> marquee.theatre.v1.UpdateScreenRequest
+	9,  // 37: marquee.theatre.v1.TheatreService.CreateCity:output_type -> marquee.theatre.v1.CreateCityResponse
+	11, // 38: marquee.theatre.v1.TheatreService.ListCities:output_type -> marquee.theatre.v1.ListCitiesResponse
+	13, // 39: marquee.theatre.v1.TheatreService.GetCity:output_type -> marquee.theatre.v1.GetCityResponse
+	15, // 40: marquee.theatre.v1.TheatreService.CreateTheatre:output_type -> marquee.theatre.v1.CreateTheatreResponse
+	17, // 41: marquee.theatre.v1.TheatreService.GetTheatre:output_type -> marquee.theatre.v1.GetTheatreResponse
+	19, // 42: marquee.theatre.v1.TheatreService.BatchGetTheatres:output_type -> marquee.theatre.v1.BatchGetTheatresResponse
+	22, // 43: marquee.theatre.v1.TheatreService.ListTheatres:output_type -> marquee.theatre.v1.ListTheatresResponse
+	24, // 44: marquee.theatre.v1.TheatreService.AddScreen:output_type -> marquee.theatre.v1.AddScreenResponse
+	26, // 45: marquee.theatre.v1.TheatreService.GetScreen:output_type -> marquee.theatre.v1.GetScreenResponse
+	28, // 46: marquee.theatre.v1.TheatreService.ListScreens:output_type -> marquee.theatre.v1.ListScreensResponse
+	30, // 47: marquee.theatre.v1.TheatreService.UpdateScreen:output_type -> marquee.theatre.v1.UpdateScreenResponse
+	37, // [37:48] is the sub-list for method output_type
+	26, // [26:37] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_marquee_theatre_v1_theatre_proto_init() }
@@ -1841,7 +1920,7 @@ func file_marquee_theatre_v1_theatre_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marquee_theatre_v1_theatre_proto_rawDesc), len(file_marquee_theatre_v1_theatre_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
