@@ -378,7 +378,7 @@ func TestAdminWritesAreAuthorisedAndAudited(t *testing.T) {
 func TestServicesRefuseWritesWithoutAVerifiedIdentityOverGRPC(t *testing.T) {
 	t.Parallel()
 	signing, _ := sharedKeys(t)
-	services := start(t, "--target=user,movie,theatre,show", "--demo", signing)
+	services := start(t, "--target=user,movie,theatre,show,booking", "--demo", signing)
 	gw := start(t, "--target=gateway", "--grpc-addr=", "--services-addr="+services.GRPC, signing)
 	owner := gw.login(t, "owner@demo.marquee", "demo-owner")
 	var reg struct{ Register session }

@@ -23,7 +23,7 @@ func TestCatalogueAllInOne(t *testing.T) {
 func TestCatalogueSplitOverTCP(t *testing.T) {
 	t.Parallel()
 	signing, verifying := sharedKeys(t)
-	services := start(t, "--target=user,movie,theatre,show", "--demo", signing)
+	services := start(t, "--target=user,movie,theatre,show,booking", "--demo", signing)
 	gw := start(t, "--target=gateway", "--grpc-addr=", "--services-addr="+services.GRPC, verifying)
 	if gw.GRPC != "" {
 		t.Fatalf("the gateway-only process serves gRPC at %s; want none", gw.GRPC)

@@ -41,7 +41,7 @@ func checkGRPCHealth(t *testing.T, addr string) {
 
 func TestGRPCErrorsCarryDomainCodes(t *testing.T) {
 	t.Parallel()
-	in := start(t, "--target=movie,theatre,show")
+	in := start(t, "--target=movie,theatre,show,booking")
 	conn := dial(t, in.GRPC)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

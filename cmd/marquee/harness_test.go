@@ -58,7 +58,7 @@ func startWithEnv(t testing.TB, env map[string]string, args ...string) *instance
 	if !strings.Contains(joined, "--grpc-addr") {
 		args = append(args, "--grpc-addr=127.0.0.1:0")
 	}
-	if !strings.Contains(joined, "--data-dir") && !strings.Contains(joined, "--mongo-uri") {
+	if !strings.Contains(joined, "--data-dir") {
 		args = append(args, "--data-dir="+t.TempDir())
 	}
 	args = append([]string{"serve", "--log-format=json", "--log-level=warn"}, args...)

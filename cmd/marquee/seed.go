@@ -30,7 +30,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		}
 		return usageError{err}
 	}
-	cfg.Target = app.ModuleMovie + "," + app.ModuleTheatre + "," + app.ModuleShow
+	cfg.Target = app.ModuleMovie + "," + app.ModuleTheatre + "," + app.ModuleShow + "," + app.ModuleBooking
 	cfg.HTTPAddr, cfg.GRPCAddr = "127.0.0.1:0", ""
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}

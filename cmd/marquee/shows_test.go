@@ -210,7 +210,7 @@ func TestShowDiscoveryThreeProcesses(t *testing.T) {
 	seedInto(t, dir)
 	// Catalogue and show services in separate processes over one SQLite store, and a gateway.
 	catalogue := start(t, "--target=user,movie,theatre", "--data-dir="+dir)
-	shows := start(t, "--target=show", "--data-dir="+dir, "--services-addr="+catalogue.GRPC)
-	gw := start(t, "--target=gateway", "--grpc-addr=", "--data-dir="+dir, "--services-addr="+catalogue.GRPC, "--show-addr="+shows.GRPC)
+	shows := start(t, "--target=show,booking", "--data-dir="+dir, "--services-addr="+catalogue.GRPC)
+	gw := start(t, "--target=gateway", "--grpc-addr=", "--data-dir="+dir, "--services-addr="+catalogue.GRPC, "--show-addr="+shows.GRPC, "--booking-addr="+shows.GRPC)
 	checkShowDiscovery(t, gw)
 }

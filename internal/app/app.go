@@ -35,7 +35,9 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/grpcx"
 	"github.com/marquee-cinema/marquee/internal/platform/metrics"
 	"github.com/marquee-cinema/marquee/internal/platform/mongodb"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
+	"github.com/marquee-cinema/marquee/internal/platform/session"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 	"github.com/marquee-cinema/marquee/internal/user/usergrpc"
 )
@@ -69,6 +71,8 @@ type App struct {
 	verifier   *auth.CachingVerifier
 	memLimiter *ratelimit.Memory
 	audit      audit.Repository
+	eventBus   pubsub.Bus
+	sessions   *session.Signer
 	jobs       sync.WaitGroup
 	stopJobs   context.CancelFunc
 	jobsCtx    context.Context
@@ -113,12 +117,17 @@ func New(cfg config.Config, o Options) (*App, error) {
 	if err := a.resolveKeys(); err != nil {
 		return nil, err
 	}
+	if err := a.resolveSessionKey(); err != nil {
+		return nil, err
+	}
 
 	ic := grpcx.ServerInterceptors{Log: a.log, Metrics: a.metrics}
 	ai := auth.ServerInterceptor(a.verifier).IgnoreInvalidFor(usergrpc.PublicMethods...)
-	a.grpcServer = grpc.NewServer(grpc.ChainUnaryInterceptor(ic.Unary(), ai.Unary()), grpc.ChainStreamInterceptor(ic.Stream(), ai.Stream()))
-	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(chainUnary(ic.Unary(), ai.Unary())).
-		WithServerStreamInterceptor(chainStream(ic.Stream(), ai.Stream()))
+	si := a.sessions
+	a.grpcServer = grpc.NewServer(grpc.ChainUnaryInterceptor(ic.Unary(), ai.Unary(), si.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(ic.Stream(), ai.Stream(), si.StreamServerInterceptor()))
+	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(chainUnary(ic.Unary(), ai.Unary(), si.UnaryServerInterceptor())).
+		WithServerStreamInterceptor(chainStream(ic.Stream(), ai.Stream(), si.StreamServerInterceptor()))
 	healthpb.RegisterHealthServer(a.grpcServer, a.health)
 
 	if a.httpListener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {

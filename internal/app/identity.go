@@ -18,6 +18,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit/ratelimitredis"
+	"github.com/marquee-cinema/marquee/internal/platform/session"
 	"github.com/marquee-cinema/marquee/internal/user"
 	"github.com/marquee-cinema/marquee/internal/user/usergrpc"
 	"github.com/marquee-cinema/marquee/internal/user/usermongo"
@@ -60,12 +61,13 @@ func (a *App) resolveKeys() error {
 
 // forwardIdentity is the client interceptor that sends the caller's verified access token on to
 // the service called, so that every service authorises the same caller itself.
+// The anonymous session travels the same way.
 func forwardIdentity(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	return invoker(auth.ForwardToken(ctx), method, req, reply, cc, opts...)
+	return invoker(session.Forward(auth.ForwardToken(ctx)), method, req, reply, cc, opts...)
 }
 
 func forwardIdentityStream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-	return streamer(auth.ForwardToken(ctx), desc, cc, method, opts...)
+	return streamer(session.Forward(auth.ForwardToken(ctx)), desc, cc, method, opts...)
 }
 
 // chainUnary chains unary server interceptors, first outermost.

@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"slices"
 
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
+	"github.com/marquee-cinema/marquee/internal/booking"
 	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/gateway"
 	"github.com/marquee-cinema/marquee/internal/movie"
 	"github.com/marquee-cinema/marquee/internal/movie/moviegrpc"
 	"github.com/marquee-cinema/marquee/internal/movie/moviemongo"
 	"github.com/marquee-cinema/marquee/internal/movie/moviesqlite"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/show"
 	"github.com/marquee-cinema/marquee/internal/show/showgrpc"
@@ -34,6 +37,7 @@ const (
 	ModuleTheatre = "theatre"
 	ModuleShow    = "show"
 	ModuleUser    = "user"
+	ModuleBooking = "booking"
 	ModuleGateway = "gateway"
 	ModuleDemo    = "demo"
 	ModuleRedis   = "redis"
@@ -42,12 +46,13 @@ const (
 // serviceNames are the modules that serve gRPC, and grpcServiceNames their gRPC service names
 // for the health service.
 var (
-	serviceNames     = []string{ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow}
+	serviceNames     = []string{ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking}
 	grpcServiceNames = map[string][]string{
 		ModuleUser:    {userv1.UserService_ServiceDesc.ServiceName},
 		ModuleMovie:   {moviev1.MovieService_ServiceDesc.ServiceName},
 		ModuleTheatre: {theatrev1.TheatreService_ServiceDesc.ServiceName},
 		ModuleShow:    {showv1.ShowService_ServiceDesc.ServiceName},
+		ModuleBooking: {bookingv1.BookingService_ServiceDesc.ServiceName},
 	}
 )
 
@@ -57,6 +62,7 @@ type services struct {
 	theatres *theatre.Service
 	shows    *show.Service
 	users    *user.Service
+	bookings *booking.Service
 }
 
 func (a *App) registerModules() {
@@ -67,6 +73,7 @@ func (a *App) registerModules() {
 	m.Register(Module{Name: ModuleMovie, Deps: []string{ModuleStore}, Start: a.startMovie})
 	m.Register(Module{Name: ModuleTheatre, Deps: []string{ModuleStore}, Start: a.startTheatre})
 	m.Register(Module{Name: ModuleShow, Deps: a.withRedis(ModuleStore), Start: a.startShow})
+	m.Register(Module{Name: ModuleBooking, Deps: a.withRedis(ModuleStore), Start: a.startBooking, Stop: a.stopBooking})
 	demoDeps := []string{ModuleMovie, ModuleTheatre, ModuleShow}
 	if slices.Contains(a.targets, ModuleUser) {
 		demoDeps = append(demoDeps, ModuleUser)
@@ -87,10 +94,11 @@ func (a *App) extraTargets(targets []string) []string {
 // checkPeers makes sure every service the gateway calls is either local or has an address.
 func (a *App) checkPeers() error {
 	needs := map[string][]string{
-		ModuleGateway: {ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow},
-		ModuleShow:    {ModuleMovie, ModuleTheatre},
+		ModuleGateway: {ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking},
+		ModuleShow:    {ModuleMovie, ModuleTheatre, ModuleBooking},
+		ModuleBooking: {ModuleTheatre, ModuleShow},
 	}
-	for _, caller := range []string{ModuleGateway, ModuleShow} {
+	for _, caller := range []string{ModuleGateway, ModuleShow, ModuleBooking} {
 		if !a.runs(caller) {
 			continue
 		}
@@ -227,7 +235,12 @@ func (a *App) startShow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	bookingConn, err := a.clientConn(ModuleBooking)
+	if err != nil {
+		return err
+	}
 	a.svc.shows = show.NewService(show.Deps{Repo: repo, Pricing: pricing,
+		Occupancy: showgrpc.BookingOccupancy{Client: bookingv1.NewBookingServiceClient(bookingConn)},
 		Catalogue: showgrpc.Catalogue{Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)},
 		Auth:      showgrpc.TheatreAuthorizer{}, Dates: show.NewDateCache(a.cache()), Clock: a.clock})
 	auditLog, err := a.auditLog(ctx)
@@ -256,7 +269,12 @@ func (a *App) startGateway(context.Context) error {
 	if err != nil {
 		return err
 	}
+	bookingConn, err := a.clientConn(ModuleBooking)
+	if err != nil {
+		return err
+	}
 	gateway.Mount(a.mux, gateway.Options{Shows: showv1.NewShowServiceClient(showConn), Users: userv1.NewUserServiceClient(userConn),
+		Bookings: bookingv1.NewBookingServiceClient(bookingConn), Sessions: a.sessions,
 		Verifier: a.verifier, Limiter: a.limiter(), AuthRule: ratelimit.Rule{Limit: a.cfg.AuthRatePerIP, Window: a.cfg.AuthRateWindow},
 		TrustForwardedFor: a.cfg.TrustForwarded, Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
@@ -280,4 +298,14 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Summary, error) {
 		return sum, err
 	}
 	return sum, nil
+}
+
+func (a *App) stopBooking(context.Context) error {
+	a.mu.Lock()
+	bus := a.eventBus
+	a.mu.Unlock()
+	if r, ok := bus.(*pubsub.Redis); ok {
+		return r.Close()
+	}
+	return nil
 }

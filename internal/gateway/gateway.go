@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -26,6 +27,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/metrics"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
+	"github.com/marquee-cinema/marquee/internal/platform/session"
 )
 
 // Options configure the gateway.
@@ -40,6 +42,9 @@ type Options struct {
 	Theatres theatrev1.TheatreServiceClient
 	Shows    showv1.ShowServiceClient
 	Users    userv1.UserServiceClient
+	Bookings bookingv1.BookingServiceClient
+	// Sessions signs the anonymous session cookies that own guests' holds.
+	Sessions *session.Signer
 
 	// Verifier checks bearer tokens; the services check them again.
 	Verifier auth.TokenVerifier
@@ -53,10 +58,16 @@ type Options struct {
 // Mount adds the gateway's routes to mux: /graphql and, when enabled, /playground.
 func Mount(mux *http.ServeMux, o Options) {
 	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows, UserClient: o.Users,
-		Limiter: o.Limiter, AuthRule: o.AuthRule}
+		BookingClient: o.Bookings,
+		Limiter:       o.Limiter, AuthRule: o.AuthRule}
 	cfg := generated.Config{Resolvers: resolver}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitFunc:              wsInit(o),
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: wsAcceptOptions},
+	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -72,9 +83,9 @@ func Mount(mux *http.ServeMux, o Options) {
 	srv.AroundOperations(operationMetrics(o.Metrics))
 
 	gql := http.Handler(srv)
-	mux.Handle("/graphql", authenticate(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/graphql", authenticate(o, withSession(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
-	})))
+	}))))
 	if o.Playground {
 		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))
 	}

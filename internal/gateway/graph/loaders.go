@@ -19,6 +19,7 @@ type Loaders struct {
 	cityByID         *dataloadgen.Loader[string, *model.City]
 	movieByID        *dataloadgen.Loader[string, *model.Movie]
 	theatreByID      *dataloadgen.Loader[string, *model.Theatre]
+	showByID         *dataloadgen.Loader[string, *model.Show]
 }
 
 type loadersKey struct{}
@@ -33,6 +34,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 		cityByID:         dataloadgen.NewMappedLoader(r.fetchCities, dataloadgen.WithWait(batchWait)),
 		movieByID:        dataloadgen.NewMappedLoader(r.fetchMovies, dataloadgen.WithWait(batchWait)),
 		theatreByID:      dataloadgen.NewMappedLoader(r.fetchTheatres, dataloadgen.WithWait(batchWait)),
+		showByID:         dataloadgen.NewMappedLoader(r.fetchShows, dataloadgen.WithWait(batchWait)),
 	}
 	return context.WithValue(ctx, loadersKey{}, l)
 }

@@ -4,6 +4,7 @@
 package graph
 
 import (
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -17,6 +18,7 @@ type Resolver struct {
 	TheatreClient theatrev1.TheatreServiceClient
 	ShowClient    showv1.ShowServiceClient
 	UserClient    userv1.UserServiceClient
+	BookingClient bookingv1.BookingServiceClient
 
 	// Limiter and AuthRule limit sign-in, sign-up and refreshes per client address.
 	Limiter  ratelimit.Limiter

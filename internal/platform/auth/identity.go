@@ -26,6 +26,8 @@ const (
 	RoleCustomer     = "customer"
 	RoleTheatreAdmin = "theatre_admin"
 	RoleAdmin        = "admin"
+	// RoleService is held by Marquee's own services calling each other (never by a person).
+	RoleService = "service"
 )
 
 // Identity is who a verified access token says the caller is.

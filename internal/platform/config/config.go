@@ -32,7 +32,13 @@ type Config struct {
 	TheatreAddr  string
 	ShowAddr     string
 	UserAddr     string
+	BookingAddr  string
 	ServicesAddr string
+
+	SessionKey        string
+	HoldTTL           time.Duration
+	FeePerTicket      int64
+	FeeTaxBasisPoints int64
 
 	JWTKey         string
 	JWTPublicKey   string
@@ -49,7 +55,7 @@ type Config struct {
 }
 
 // secret flags are masked when the configuration is logged.
-var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true, "jwt-key": true}
+var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true, "jwt-key": true, "session-key": true}
 
 // EnvName returns the environment variable of a flag: --http-addr → MARQUEE_HTTP_ADDR.
 func EnvName(flagName string) string {
@@ -58,7 +64,7 @@ func EnvName(flagName string) string {
 
 // FlagSet defines every serve flag on fs, bound to c, with the embedded defaults.
 func (c *Config) FlagSet(fs *flag.FlagSet) {
-	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, user, movie, theatre, show")
+	fs.StringVar(&c.Target, "target", "all", "comma-separated modules to run: all, or any of gateway, user, movie, theatre, show, booking")
 	fs.StringVar(&c.HTTPAddr, "http-addr", ":8080", "address of the HTTP server (GraphQL, health, metrics)")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", ":9090", "address of the gRPC server; empty disables it")
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory of the embedded SQLite store and generated keys")
@@ -71,6 +77,11 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.TheatreAddr, "theatre-addr", "", "gRPC address of the theatre service when it is not in this process")
 	fs.StringVar(&c.ShowAddr, "show-addr", "", "gRPC address of the show service when it is not in this process")
 	fs.StringVar(&c.UserAddr, "user-addr", "", "gRPC address of the user service when it is not in this process")
+	fs.StringVar(&c.BookingAddr, "booking-addr", "", "gRPC address of the booking service when it is not in this process")
+	fs.StringVar(&c.SessionKey, "session-key", "", "base64 key (32+ bytes) signing anonymous session cookies; default: generated once into --data-dir")
+	fs.DurationVar(&c.HoldTTL, "hold-ttl", 8*time.Minute, "how long a seat hold lasts")
+	fs.Int64Var(&c.FeePerTicket, "fee-per-ticket", 3000, "convenience fee per ticket, in minor units of the show's currency")
+	fs.Int64Var(&c.FeeTaxBasisPoints, "fee-tax-basis-points", 1800, "tax on the convenience fee, in hundredths of a percent (1800 = 18%)")
 	fs.StringVar(&c.ServicesAddr, "services-addr", "", "gRPC address of every service not in this process that has no --<service>-addr of its own")
 	fs.StringVar(&c.JWTKey, "jwt-key", "", "Ed25519 private key (PEM or base64 PKCS#8) signing access tokens; default: generated once into --data-dir")
 	fs.StringVar(&c.JWTPublicKey, "jwt-public-key", "", "Ed25519 public key (PEM or base64) verifying access tokens in processes that do not sign them")
@@ -200,6 +211,12 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("--redis-url must start with redis:// or rediss://")
 	}
+	if c.HoldTTL < 10*time.Second || c.HoldTTL > time.Hour {
+		return errors.New("--hold-ttl must be between 10s and 1h")
+	}
+	if c.FeePerTicket < 0 || c.FeeTaxBasisPoints < 0 || c.FeeTaxBasisPoints > 10_000 {
+		return errors.New("--fee-per-ticket must be ≥ 0 and --fee-tax-basis-points between 0 and 10000")
+	}
 	if c.AuthRatePerIP < 1 || c.AuthRateWindow <= 0 {
 		return errors.New("--auth-rate-limit and --auth-rate-window must be positive")
 	}
@@ -210,7 +227,7 @@ func (c *Config) Validate() error {
 }
 
 // Services are the service modules a target may name, besides "all".
-var Services = []string{"gateway", "user", "movie", "theatre", "show"}
+var Services = []string{"gateway", "user", "movie", "theatre", "show", "booking"}
 
 // ParseTarget splits a target into module names, expanding "all".
 func ParseTarget(target string) ([]string, error) {
@@ -298,7 +315,8 @@ func SortedKeys(m map[string]string) []string {
 // PeerAddr is the gRPC address of a service in another process: its own --<service>-addr, else
 // --services-addr.
 func (c *Config) PeerAddr(service string) string {
-	own := map[string]string{"movie": c.MovieAddr, "theatre": c.TheatreAddr, "show": c.ShowAddr, "user": c.UserAddr}[service]
+	own := map[string]string{"movie": c.MovieAddr, "theatre": c.TheatreAddr, "show": c.ShowAddr, "user": c.UserAddr,
+		"booking": c.BookingAddr}[service]
 	if own != "" {
 		return own
 	}

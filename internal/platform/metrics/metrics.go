@@ -19,6 +19,8 @@ type Metrics struct {
 	GraphQL    *prometheus.HistogramVec // labels: operation, result
 	HTTP       *prometheus.HistogramVec // labels: route, code
 	ModuleUp   *prometheus.GaugeVec     // labels: module
+	// EventsDropped counts seat-change events a slow subscriber lost.
+	EventsDropped prometheus.Counter
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
@@ -41,7 +43,9 @@ func New() *Metrics {
 		ModuleUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "marquee_module_running", Help: "1 while a module of this process is running."}, []string{"module"}),
 	}
-	reg.MustRegister(m.GRPCServer, m.GraphQL, m.HTTP, m.ModuleUp)
+	m.EventsDropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "marquee_events_dropped_total",
+		Help: "Seat-change events lost by subscribers that fell behind."})
+	reg.MustRegister(m.GRPCServer, m.GraphQL, m.HTTP, m.ModuleUp, m.EventsDropped)
 	return m
 }
 

@@ -132,7 +132,9 @@ func IDFrom(ctx context.Context) (string, bool) {
 }
 
 // WithID returns ctx with a verified session id (the server interceptor's job; tests).
-func WithID(ctx context.Context, id string) context.Context { return context.WithValue(ctx, idKey{}, id) }
+func WithID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, idKey{}, id)
+}
 
 // Forward copies the session value of ctx into its outgoing gRPC metadata.
 func Forward(ctx context.Context) context.Context {

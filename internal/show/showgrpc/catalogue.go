@@ -3,6 +3,7 @@ package showgrpc
 import (
 	"context"
 
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
@@ -73,4 +74,27 @@ func (TheatreAuthorizer) SignedIn(ctx context.Context) error {
 func (TheatreAuthorizer) CanManageTheatre(ctx context.Context, theatreID string) error {
 	_, err := auth.RequireTheatreAdmin(ctx, theatreID)
 	return err
+}
+
+// BookingOccupancy asks the booking service how many seats of each show are taken.
+type BookingOccupancy struct {
+	Client bookingv1.BookingServiceClient
+}
+
+var _ show.Occupancy = BookingOccupancy{}
+
+// Counts returns held and booked seats per show.
+func (o BookingOccupancy) Counts(ctx context.Context, showIDs []string) (map[string]show.SeatCounts, error) {
+	if len(showIDs) == 0 {
+		return map[string]show.SeatCounts{}, nil
+	}
+	res, err := o.Client.GetSeatCounts(ctx, &bookingv1.GetSeatCountsRequest{ShowIds: showIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]show.SeatCounts, len(res.GetCounts()))
+	for _, c := range res.GetCounts() {
+		out[c.GetShowId()] = show.SeatCounts{Held: int(c.GetHeld()), Booked: int(c.GetBooked())}
+	}
+	return out, nil
 }

@@ -47,6 +47,25 @@ type Show struct {
 	Status         ShowStatus `json:"status"`
 }
 
+// Hold is a hold; its show is resolved on demand.
+type Hold struct {
+	ID        string    `json:"id"`
+	ShowID    string    `json:"-"`
+	SeatIds   []string  `json:"seatIds"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Extended  bool      `json:"extended"`
+	Quote     *Quote    `json:"quote"`
+}
+
+// SeatMap is a show's seat map; its show, categories and hold are resolved on demand.
+type SeatMap struct {
+	ShowID    string     `json:"showId"`
+	TheatreID string     `json:"-"`
+	ScreenID  string     `json:"-"`
+	Rows      []*SeatRow `json:"rows"`
+	HoldID    string     `json:"-"`
+}
+
 // RawPrice is a category's amount before its display name is looked up.
 type RawPrice struct {
 	Category string

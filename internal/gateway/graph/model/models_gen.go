@@ -290,6 +290,25 @@ type PricingRulesInput struct {
 type Query struct {
 }
 
+type Quote struct {
+	Lines    []*QuoteLine `json:"lines"`
+	Subtotal *Money       `json:"subtotal"`
+	// Convenience fee: a fixed amount per ticket.
+	Fees *Money `json:"fees"`
+	// Tax on the fee.
+	Taxes *Money `json:"taxes"`
+	Total *Money `json:"total"`
+}
+
+type QuoteLine struct {
+	Category  string   `json:"category"`
+	Name      string   `json:"name"`
+	SeatIds   []string `json:"seatIds"`
+	UnitPrice *Money   `json:"unitPrice"`
+	Quantity  int      `json:"quantity"`
+	Amount    *Money   `json:"amount"`
+}
+
 type RegisterInput struct {
 	Email string `json:"email"`
 	// 10 to 128 characters; common passwords are refused.
@@ -357,6 +376,17 @@ type ScreenUpdateInput struct {
 	Layout  *SeatLayoutInput `json:"layout,omitempty"`
 }
 
+type Seat struct {
+	ID         string     `json:"id"`
+	Number     int        `json:"number"`
+	Category   string     `json:"category"`
+	Status     SeatStatus `json:"status"`
+	Accessible bool       `json:"accessible"`
+	Companion  bool       `json:"companion"`
+	// The caller holds this seat.
+	Mine bool `json:"mine"`
+}
+
 type SeatCategory struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
@@ -365,6 +395,11 @@ type SeatCategory struct {
 type SeatCategoryInput struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+}
+
+type SeatCell struct {
+	Column int   `json:"column"`
+	Seat   *Seat `json:"seat,omitempty"`
 }
 
 // A seat, or an empty place (an aisle) with gap: true.
@@ -389,9 +424,25 @@ type SeatLayoutInput struct {
 	Rows       []*SeatRowInput      `json:"rows"`
 }
 
+type SeatMapEvent struct {
+	ShowID string              `json:"showId"`
+	Seats  []*SeatStatusChange `json:"seats"`
+}
+
+type SeatRow struct {
+	Label string `json:"label"`
+	// Cells in screen order, left to right; gaps (aisles) are cells with seat = null.
+	Cells []*SeatCell `json:"cells"`
+}
+
 type SeatRowInput struct {
 	Label string           `json:"label"`
 	Cells []*SeatCellInput `json:"cells"`
+}
+
+type SeatStatusChange struct {
+	SeatID string     `json:"seatId"`
+	Status SeatStatus `json:"status"`
 }
 
 type ShowtimeFilter struct {
@@ -402,6 +453,9 @@ type ShowtimeFilter struct {
 	Date     *Date   `json:"date,omitempty"`
 	Language *string `json:"language,omitempty"`
 	Format   *string `json:"format,omitempty"`
+}
+
+type Subscription struct {
 }
 
 type TheatreFilter struct {
@@ -578,6 +632,65 @@ func (e *ScheduleConflictReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e ScheduleConflictReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SeatStatus string
+
+const (
+	SeatStatusAvailable SeatStatus = "AVAILABLE"
+	SeatStatusHeld      SeatStatus = "HELD"
+	SeatStatusBooked    SeatStatus = "BOOKED"
+	SeatStatusBlocked   SeatStatus = "BLOCKED"
+)
+
+var AllSeatStatus = []SeatStatus{
+	SeatStatusAvailable,
+	SeatStatusHeld,
+	SeatStatusBooked,
+	SeatStatusBlocked,
+}
+
+func (e SeatStatus) IsValid() bool {
+	switch e {
+	case SeatStatusAvailable, SeatStatusHeld, SeatStatusBooked, SeatStatusBlocked:
+		return true
+	}
+	return false
+}
+
+func (e SeatStatus) String() string {
+	return string(e)
+}
+
+func (e *SeatStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeatStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeatStatus", str)
+	}
+	return nil
+}
+
+func (e SeatStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeatStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeatStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
+	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	"github.com/marquee-cinema/marquee/internal/booking"
+	"github.com/marquee-cinema/marquee/internal/booking/bookinggrpc"
+	"github.com/marquee-cinema/marquee/internal/booking/bookingmongo"
+	"github.com/marquee-cinema/marquee/internal/booking/bookingsqlite"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
+	"github.com/marquee-cinema/marquee/internal/platform/session"
+)
+
+// sweepInterval is how often expired holds are swept, so that seat maps hear of an expiry within
+// a second of it.
+const sweepInterval = 250 * time.Millisecond
+
+// bus is the process's event bus: Redis pub/sub when configured, so that every replica hears
+// every seat change, else in-process.
+func (a *App) bus() pubsub.Bus {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.eventBus == nil {
+		dropped := func() { a.metrics.EventsDropped.Inc() }
+		if a.redis != nil {
+			a.eventBus = pubsub.NewRedis(a.redis, a.cfg.RedisPrefix+"events:", dropped)
+		} else {
+			a.eventBus = pubsub.NewMemory(dropped)
+		}
+	}
+	return a.eventBus
+}
+
+// sessions signs anonymous session cookies: --session-key, or a key generated once into
+// --data-dir.
+func (a *App) resolveSessionKey() error {
+	var key []byte
+	var err error
+	if a.cfg.SessionKey != "" {
+		key, err = session.ParseKey(a.cfg.SessionKey)
+	} else {
+		key, err = session.LoadOrCreateKey(a.cfg.DataDir)
+	}
+	if err != nil {
+		return fmt.Errorf("session key: %w", err)
+	}
+	a.sessions, err = session.NewSigner(key)
+	return err
+}
+
+func (a *App) startBooking(ctx context.Context) error {
+	var seats booking.SeatStore
+	var err error
+	if a.mongoDB != nil {
+		seats, err = bookingmongo.NewSeatStore(ctx, a.mongoDB)
+	} else {
+		seats, err = bookingsqlite.NewSeatStore(ctx, a.sqlDB)
+	}
+	if err != nil {
+		return fmt.Errorf("booked seats: %w", err)
+	}
+	var locker seatlock.Locker = seatlock.NewMemory()
+	if a.redis != nil {
+		locker = seatlock.NewRedis(a.redis, a.cfg.RedisPrefix+"seats:")
+	}
+	showConn, err := a.clientConn(ModuleShow)
+	if err != nil {
+		return err
+	}
+	theatreConn, err := a.clientConn(ModuleTheatre)
+	if err != nil {
+		return err
+	}
+	catalogue := bookinggrpc.NewCatalogue(showv1.NewShowServiceClient(showConn), theatrev1.NewTheatreServiceClient(theatreConn), a.clock)
+	svc := booking.NewService(locker, seats, catalogue, a.bus(), a.clock, booking.Options{HoldTTL: a.cfg.HoldTTL,
+		FeePerTicket: a.cfg.FeePerTicket, TaxBasisPoints: a.cfg.FeeTaxBasisPoints, Log: a.log})
+	a.svc.bookings = svc
+	a.registerService(&bookingv1.BookingService_ServiceDesc, bookinggrpc.NewServer(svc))
+	a.every(sweepInterval, "expired holds", func(ctx context.Context) error {
+		_, err := svc.SweepExpired(ctx)
+		return err
+	})
+	return nil
+}

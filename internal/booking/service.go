@@ -1,0 +1,438 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/booking/seating"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/platform/clock"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+	"github.com/marquee-cinema/marquee/internal/platform/ids"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
+	"github.com/marquee-cinema/marquee/internal/theatre"
+)
+
+// ShowInfo is what the booking service needs of a show, with its current prices.
+type ShowInfo struct {
+	ID        string
+	TheatreID string
+	ScreenID  string
+	Currency  string
+	StartsAt  time.Time
+	BusyUntil time.Time
+	Scheduled bool
+	Prices    map[string]int64 // current price per seat category, minor units
+}
+
+// ScreenInfo is a screen's seat layout.
+type ScreenInfo struct {
+	ID        string
+	TheatreID string
+	Layout    theatre.Layout
+	BestView  *theatre.BestView
+}
+
+// TheatreInfo is what seat selection needs of a theatre.
+type TheatreInfo struct {
+	ID               string
+	AllowOrphanSeats bool
+}
+
+// Catalogue answers questions about shows, screens and theatres (the show and theatre
+// services). Each method returns NotFound for an unknown id.
+type Catalogue interface {
+	Show(ctx context.Context, id string) (ShowInfo, error)
+	Screen(ctx context.Context, id string) (ScreenInfo, error)
+	Theatre(ctx context.Context, id string) (TheatreInfo, error)
+}
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	// HoldTTL is how long a hold lasts (8 minutes).
+	HoldTTL time.Duration
+	// FeePerTicket is the convenience fee per seat in minor units (3000: ₹30).
+	FeePerTicket int64
+	// TaxBasisPoints is the tax on the fee in hundredths of a percent (1800: 18%).
+	TaxBasisPoints int64
+	// Log hears failures that do not fail a request (publishing seat changes).
+	Log *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultHoldTTL        = 8 * time.Minute
+	DefaultFeePerTicket   = 3000
+	DefaultTaxBasisPoints = 1800
+)
+
+// Service is the booking service: holds, the seat map and the seat ground truth.
+type Service struct {
+	locker    seatlock.Locker
+	seats     SeatStore
+	catalogue Catalogue
+	bus       pubsub.Bus
+	clock     clock.Clock
+	opts      Options
+	log       *slog.Logger
+
+	sweepMu sync.Mutex
+}
+
+// NewService returns a Service.
+func NewService(locker seatlock.Locker, seats SeatStore, catalogue Catalogue, bus pubsub.Bus, clk clock.Clock, o Options) *Service {
+	if o.HoldTTL <= 0 {
+		o.HoldTTL = DefaultHoldTTL
+	}
+	if o.FeePerTicket == 0 {
+		o.FeePerTicket = DefaultFeePerTicket
+	}
+	if o.TaxBasisPoints == 0 {
+		o.TaxBasisPoints = DefaultTaxBasisPoints
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{locker: locker, seats: seats, catalogue: catalogue, bus: bus, clock: clk, opts: o, log: log}
+}
+
+// showState is a show with the state of every seat, as one caller sees it.
+type showState struct {
+	show         ShowInfo
+	screen       ScreenInfo
+	plan         seating.Plan
+	locks        map[string]seatlock.SeatState // held or booked in the locker
+	booked       map[string]string             // seat → booking, the ground truth
+	allowOrphans bool
+}
+
+// state loads a show and its seats. Seats the caller holds count as available to the caller, since
+// a new hold of theirs replaces the old one. The show must be bookable.
+func (s *Service) state(ctx context.Context, showID, owner string) (showState, error) {
+	st, err := s.load(ctx, showID, owner)
+	if err != nil {
+		return showState{}, err
+	}
+	if !st.show.Scheduled {
+		return showState{}, errs.Invalidf("showId", "the show has been cancelled")
+	}
+	if !s.clock.Now().Before(st.show.StartsAt) {
+		return showState{}, errs.Invalidf("showId", "the show has started; seats can no longer be booked")
+	}
+	return st, nil
+}
+
+func (s *Service) load(ctx context.Context, showID, owner string) (showState, error) {
+	if !ids.Valid(showID) {
+		return showState{}, errs.Invalidf("showId", "%q is not a valid show id", showID)
+	}
+	sh, err := s.catalogue.Show(ctx, showID)
+	if err != nil {
+		return showState{}, err
+	}
+	screen, err := s.catalogue.Screen(ctx, sh.ScreenID)
+	if err != nil {
+		return showState{}, err
+	}
+	th, err := s.catalogue.Theatre(ctx, sh.TheatreID)
+	if err != nil {
+		return showState{}, err
+	}
+	booked, err := s.seats.Seats(ctx, showID)
+	if err != nil {
+		return showState{}, fmt.Errorf("booked seats: %w", err)
+	}
+	locks, err := s.locker.Seats(ctx, showID, s.clock.Now())
+	if err != nil {
+		return showState{}, fmt.Errorf("held seats: %w", err)
+	}
+	status := make(map[string]seating.Status, len(booked)+len(locks))
+	for seat := range booked {
+		status[seat] = seating.Taken
+	}
+	for seat, l := range locks {
+		if l.Booked || l.OwnerID != owner {
+			status[seat] = seating.Taken
+		}
+	}
+	plan := seating.Plan{Layout: screen.Layout, Status: status}
+	if screen.BestView != nil {
+		plan.BestView = &seating.BestView{RowFraction: screen.BestView.RowFraction, ColumnFraction: screen.BestView.ColumnFraction}
+	}
+	return showState{show: sh, screen: screen, plan: plan, locks: locks, booked: booked, allowOrphans: th.AllowOrphanSeats}, nil
+}
+
+// Quote is the price of a set of seats: ticket lines by category, a convenience fee per ticket
+// and tax on the fee. Amounts are minor units of Currency.
+type Quote struct {
+	Currency string      `json:"currency"`
+	Lines    []QuoteLine `json:"lines"`
+	Subtotal int64       `json:"subtotal"`
+	Fees     int64       `json:"fees"`
+	Taxes    int64       `json:"taxes"`
+	Total    int64       `json:"total"`
+}
+
+// QuoteLine is the tickets of one category.
+type QuoteLine struct {
+	Category  string   `json:"category"`
+	Name      string   `json:"name"`
+	SeatIDs   []string `json:"seatIds"`
+	UnitPrice int64    `json:"unitPrice"`
+	Quantity  int      `json:"quantity"`
+	Amount    int64    `json:"amount"`
+}
+
+func (s *Service) quote(st showState, seatIDs []string) (Quote, error) {
+	category := map[string]string{}
+	for _, seat := range st.plan.Layout.Seats() {
+		category[seat.ID] = seat.Category
+	}
+	q := Quote{Currency: st.show.Currency}
+	for _, c := range st.plan.Layout.Categories {
+		var line QuoteLine
+		for _, seat := range seatIDs {
+			if category[seat] == c.Code {
+				line.SeatIDs = append(line.SeatIDs, seat)
+			}
+		}
+		if len(line.SeatIDs) == 0 {
+			continue
+		}
+		price, ok := st.show.Prices[c.Code]
+		if !ok || price <= 0 {
+			return Quote{}, errs.E(errs.Internal, "the show has no price for seat category %s", c.Code)
+		}
+		slices.Sort(line.SeatIDs)
+		line.Category, line.Name, line.UnitPrice, line.Quantity = c.Code, c.Name, price, len(line.SeatIDs)
+		line.Amount = price * int64(line.Quantity)
+		q.Lines = append(q.Lines, line)
+		q.Subtotal += line.Amount
+	}
+	q.Fees = s.opts.FeePerTicket * int64(len(seatIDs))
+	q.Taxes = (q.Fees*s.opts.TaxBasisPoints + 5000) / 10000
+	q.Total = q.Subtotal + q.Fees + q.Taxes
+	return q, nil
+}
+
+// SeatStatus is a seat's state on the seat map.
+type SeatStatus string
+
+// The statuses.
+const (
+	SeatAvailable SeatStatus = "AVAILABLE"
+	SeatHeld      SeatStatus = "HELD"
+	SeatBooked    SeatStatus = "BOOKED"
+	SeatBlocked   SeatStatus = "BLOCKED"
+)
+
+// SeatMap is a show's layout with every seat's status as the caller sees it.
+type SeatMap struct {
+	Show   ShowInfo
+	Layout theatre.Layout
+	Status map[string]SeatStatus // every seat of the layout
+	Mine   map[string]bool       // seats the caller holds
+	// HoldID is the caller's live hold on the show, if any.
+	HoldID string
+}
+
+// SeatMap returns the seat map of a show. The caller's own held seats are marked as theirs.
+func (s *Service) SeatMap(ctx context.Context, showID string) (SeatMap, error) {
+	owner, _ := ownerOf(ctx) // anonymous callers see the map without "mine"
+	st, err := s.load(ctx, showID, owner)
+	if err != nil {
+		return SeatMap{}, err
+	}
+	m := SeatMap{Show: st.show, Layout: st.screen.Layout, Status: map[string]SeatStatus{}, Mine: map[string]bool{}}
+	for _, seat := range st.plan.Layout.Seats() {
+		switch l, locked := st.locks[seat.ID]; {
+		case seat.Blocked:
+			m.Status[seat.ID] = SeatBlocked
+		case st.booked[seat.ID] != "" || locked && l.Booked:
+			m.Status[seat.ID] = SeatBooked
+		case locked:
+			m.Status[seat.ID] = SeatHeld
+			if owner != "" && l.OwnerID == owner {
+				m.Mine[seat.ID], m.HoldID = true, l.HoldID
+			}
+		default:
+			m.Status[seat.ID] = SeatAvailable
+		}
+	}
+	return m, nil
+}
+
+// SeatCounts is how many seats of a show are taken.
+type SeatCounts struct {
+	Held   int
+	Booked int
+}
+
+// Counts returns the held and booked seats of shows, for availability and occupancy pricing.
+// Booked seats come from the ground truth, held ones from the locker.
+func (s *Service) Counts(ctx context.Context, showIDs []string) (map[string]SeatCounts, error) {
+	if len(showIDs) > 1000 {
+		return nil, errs.Invalidf("showIds", "at most 1000 shows at once")
+	}
+	booked, err := s.seats.Counts(ctx, showIDs)
+	if err != nil {
+		return nil, fmt.Errorf("booked seat counts: %w", err)
+	}
+	locked, err := s.locker.Counts(ctx, showIDs, s.clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("held seat counts: %w", err)
+	}
+	out := make(map[string]SeatCounts, len(showIDs))
+	for _, id := range showIDs {
+		out[id] = SeatCounts{Held: locked[id].Held, Booked: booked[id]}
+	}
+	return out, nil
+}
+
+// ConfirmRequest books the seats of a paid booking.
+type ConfirmRequest struct {
+	BookingID string
+	ShowID    string
+	SeatIDs   []string
+	// HoldID is the hold the booking came from; it is consumed when it still exists.
+	HoldID string
+}
+
+// ConfirmBooking writes every seat of a booking to the ground truth at once, or none. Calling it
+// again for the same booking succeeds. SeatUnavailable, naming the seats, when any seat is
+// booked by another booking or held by someone else whose hold is live while this booking's hold
+// is gone — whether or not a Redis hold still exists, a seat is never booked twice.
+func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
+	if !ids.Valid(r.ShowID) || r.BookingID == "" || len(r.SeatIDs) == 0 {
+		return errs.Invalidf("booking", "a confirmation needs a show, a booking id and seats")
+	}
+	now := s.clock.Now()
+	locks, err := s.locker.Seats(ctx, r.ShowID, now)
+	if err != nil {
+		return fmt.Errorf("held seats: %w", err)
+	}
+	var ownHold bool
+	var heldByOthers []string
+	for _, seat := range r.SeatIDs {
+		l, ok := locks[seat]
+		switch {
+		case !ok || l.Booked:
+		case l.HoldID == r.HoldID && r.HoldID != "":
+			ownHold = true
+		default:
+			heldByOthers = append(heldByOthers, seat)
+		}
+	}
+	if len(heldByOthers) > 0 {
+		// Another customer holds them now; the ground truth may still have them free, but
+		// booking them would take seats from under a live hold.
+		slices.Sort(heldByOthers)
+		return errs.E(errs.SeatUnavailable, "seats %s are held by another customer", joinSeats(heldByOthers)).
+			WithDetail("seats", joinSeats(heldByOthers))
+	}
+	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
+		return err
+	}
+	sh, err := s.catalogue.Show(ctx, r.ShowID)
+	bookedUntil := now.Add(48 * time.Hour)
+	if err == nil {
+		bookedUntil = sh.BusyUntil.Add(24 * time.Hour)
+	}
+	if ownHold {
+		if _, err := s.locker.Consume(ctx, r.ShowID, r.HoldID, now); err != nil && !errs.Is(err, errs.NotFound) {
+			return fmt.Errorf("consume hold: %w", err)
+		}
+	}
+	// Mark the seats booked in the fast path too (idempotent), releasing any hold covering them.
+	released, err := s.locker.MarkBooked(ctx, r.ShowID, r.SeatIDs, bookedUntil, now)
+	if err != nil {
+		s.log.WarnContext(ctx, "mark booked seats in the locker", "show", r.ShowID, "error", err)
+	}
+	changes := make([]SeatChange, 0, len(r.SeatIDs))
+	for _, seat := range r.SeatIDs {
+		changes = append(changes, SeatChange{SeatID: seat, Status: SeatBooked})
+	}
+	for _, h := range released {
+		for _, seat := range h.SeatIDs {
+			if !slices.Contains(r.SeatIDs, seat) {
+				changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
+			}
+		}
+	}
+	s.publish(ctx, r.ShowID, changes)
+	return nil
+}
+
+// ReleaseBooking frees the seats of a cancelled booking.
+func (s *Service) ReleaseBooking(ctx context.Context, showID, bookingID string) ([]string, error) {
+	freed, err := s.seats.Release(ctx, showID, bookingID)
+	if err != nil {
+		return nil, err
+	}
+	if len(freed) == 0 {
+		return nil, nil
+	}
+	if err := s.locker.Unbook(ctx, showID, freed); err != nil {
+		s.log.WarnContext(ctx, "unbook seats in the locker", "show", showID, "error", err)
+	}
+	s.publishFreed(ctx, showID, freed)
+	return freed, nil
+}
+
+// SweepExpired removes expired holds and tells seat-map watchers their seats are free again. It is
+// safe to run in several processes at once: each expired hold is handled once.
+func (s *Service) SweepExpired(ctx context.Context) (int, error) {
+	s.sweepMu.Lock()
+	defer s.sweepMu.Unlock()
+	total := 0
+	for {
+		expired, err := s.locker.ExpireDue(ctx, s.clock.Now(), 500)
+		if err != nil {
+			return total, fmt.Errorf("expire holds: %w", err)
+		}
+		for _, h := range expired {
+			s.publishFreed(ctx, h.ShowID, h.SeatIDs)
+		}
+		total += len(expired)
+		if len(expired) < 500 {
+			return total, nil
+		}
+	}
+}
+
+// publishFreed tells watchers that seats were let go. A freed seat may already be held again
+// or booked: each is published with its status now.
+func (s *Service) publishFreed(ctx context.Context, showID string, seats []string) {
+	locks, err := s.locker.Seats(ctx, showID, s.clock.Now())
+	if err != nil {
+		locks = nil
+	}
+	changes := make([]SeatChange, 0, len(seats))
+	for _, seat := range seats {
+		st := SeatAvailable
+		if l, ok := locks[seat]; ok {
+			st = SeatHeld
+			if l.Booked {
+				st = SeatBooked
+			}
+		}
+		changes = append(changes, SeatChange{SeatID: seat, Status: st})
+	}
+	s.publish(ctx, showID, changes)
+}
+
+func joinSeats(seats []string) string {
+	out := ""
+	for i, s := range seats {
+		if i > 0 {
+			out += ","
+		}
+		out += s
+	}
+	return out
+}
