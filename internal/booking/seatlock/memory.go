@@ -1,0 +1,428 @@
+package seatlock
+
+import (
+	"container/heap"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+)
+
+var _ Locker = (*Memory)(nil)
+
+// Memory is an in-process Locker, the embedded default. One mutex guards everything; a heap of
+// due times drives ExpireDue and the bounded clean-up of expired holds and lapsed booked marks
+// (each Hold also drops a few holds expired longer than the grace ago). Booked marks lapse at
+// their bookedUntil by the callers' clock, where Redis lets the key's TTL run out.
+type Memory struct {
+	mu    sync.Mutex
+	opts  options
+	shows map[string]*memShow
+	due   dueHeap
+}
+
+type memShow struct {
+	seats       map[string]string // seat → hold id (may point at an expired hold)
+	holds       map[string]*memHold
+	owners      map[string]string // owner → latest hold id
+	booked      map[string]struct{}
+	bookedUntil int64 // ms; the booked marks lapse after it
+}
+
+type memHold struct {
+	id, owner string
+	seats     []string
+	exp       int64 // ms
+	ext       bool
+	payload   []byte
+}
+
+// dueEntry is due at ms at; hold == "" means "check whether the show's booked marks lapsed".
+// An entry's time is never later than the hold's expiry (an extended hold keeps its old entry,
+// which is pushed again with the new expiry when it comes due).
+type dueEntry struct {
+	at         int64
+	show, hold string
+}
+
+type dueHeap []dueEntry
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueEntry)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// NewMemory returns an empty in-process locker.
+func NewMemory(opts ...Option) *Memory {
+	return &Memory{opts: buildOptions(opts), shows: map[string]*memShow{}}
+}
+
+func (m *Memory) show(id string, create bool) *memShow {
+	s := m.shows[id]
+	if s == nil && create {
+		s = &memShow{seats: map[string]string{}, holds: map[string]*memHold{}, owners: map[string]string{},
+			booked: map[string]struct{}{}}
+		m.shows[id] = s
+	}
+	return s
+}
+
+func (m *Memory) gc(showID string, s *memShow) {
+	if len(s.seats) == 0 && len(s.holds) == 0 && len(s.owners) == 0 && len(s.booked) == 0 {
+		delete(m.shows, showID)
+	}
+}
+
+func (s *memShow) live(h *memHold, now int64) bool {
+	if h.exp <= now {
+		return false
+	}
+	for _, seat := range h.seats {
+		if s.seats[seat] != h.id {
+			return false
+		}
+	}
+	return true
+}
+
+// liveHold returns the hold when it exists and is live.
+func (s *memShow) liveHold(id string, now int64) *memHold {
+	if s == nil {
+		return nil
+	}
+	h := s.holds[id]
+	if h == nil || !s.live(h, now) {
+		return nil
+	}
+	return h
+}
+
+func (s *memShow) drop(h *memHold) {
+	for _, seat := range h.seats {
+		if s.seats[seat] == h.id {
+			delete(s.seats, seat)
+		}
+	}
+	delete(s.holds, h.id)
+	if s.owners[h.owner] == h.id {
+		delete(s.owners, h.owner)
+	}
+}
+
+func (s *memShow) book(m *Memory, showID string, seats []string, until int64) {
+	for _, seat := range seats {
+		s.booked[seat] = struct{}{}
+	}
+	if until > s.bookedUntil {
+		s.bookedUntil = until
+		heap.Push(&m.due, dueEntry{at: until, show: showID})
+	}
+}
+
+// lapse forgets the show's booked marks once their bound has passed (Redis lets the key expire).
+func (s *memShow) lapse(now int64) {
+	if len(s.booked) > 0 && s.bookedUntil <= now {
+		clear(s.booked)
+	}
+}
+
+func (h *memHold) export(showID string) Hold {
+	return Hold{ID: h.id, ShowID: showID, OwnerID: h.owner, SeatIDs: slices.Clone(h.seats),
+		ExpiresAt: fromMS(h.exp), Extended: h.ext, Payload: slices.Clone(h.payload)}
+}
+
+// popDue processes due entries up to cutoff. Entries of live holds are pushed again at their
+// expiry; expired holds are dropped and, when collect is set, returned, at most limit of them.
+// Without collect at most limit entries are processed (bounded clean-up).
+func (m *Memory) popDue(cutoff, now int64, limit int, collect bool) []Hold {
+	var out []Hold
+	for n := 0; m.due.Len() > 0 && m.due[0].at <= cutoff; n++ {
+		if collect && len(out) >= limit || !collect && n >= limit {
+			break
+		}
+		e := heap.Pop(&m.due).(dueEntry)
+		s := m.shows[e.show]
+		if s == nil {
+			continue
+		}
+		if e.hold == "" {
+			s.lapse(now)
+			m.gc(e.show, s)
+			continue
+		}
+		h := s.holds[e.hold]
+		if h == nil {
+			continue
+		}
+		// ExpireDue expires what is not live; the clean-up drops only what expired before cutoff.
+		if collect && s.live(h, now) || !collect && h.exp > cutoff {
+			heap.Push(&m.due, dueEntry{at: h.exp, show: e.show, hold: h.id})
+			continue
+		}
+		s.drop(h)
+		m.gc(e.show, s)
+		if collect {
+			out = append(out, h.export(e.show))
+		}
+	}
+	return out
+}
+
+// Hold implements Locker.
+func (m *Memory) Hold(ctx context.Context, h Hold, now time.Time) (string, error) {
+	seats, err := checkHold(h, now)
+	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", errs.Wrap(err, errs.Unavailable, "seat locker")
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.show(h.ShowID, true)
+	defer m.gc(h.ShowID, s)
+	s.lapse(t)
+	if _, ok := s.holds[h.ID]; ok {
+		return "", errs.E(errs.Conflict, "hold id already in use")
+	}
+	old := s.liveHold(s.owners[h.OwnerID], t)
+	var busy []string
+	for _, seat := range seats {
+		if _, ok := s.booked[seat]; ok {
+			busy = append(busy, seat)
+			continue
+		}
+		id, ok := s.seats[seat]
+		if !ok || old != nil && id == old.id {
+			continue
+		}
+		if s.liveHold(id, t) != nil {
+			busy = append(busy, seat)
+		}
+	}
+	if len(busy) > 0 {
+		return "", unavailable(busy)
+	}
+	replaced := ""
+	if old != nil {
+		s.drop(old)
+		replaced = old.id
+	}
+	nh := &memHold{id: h.ID, owner: h.OwnerID, seats: seats, exp: ms(h.ExpiresAt), payload: slices.Clone(h.Payload)}
+	for _, seat := range seats {
+		s.seats[seat] = nh.id
+	}
+	s.holds[nh.id] = nh
+	s.owners[nh.owner] = nh.id
+	heap.Push(&m.due, dueEntry{at: nh.exp, show: h.ShowID, hold: nh.id})
+	m.popDue(t-m.opts.grace.Milliseconds(), t, m.opts.reapLimit, false)
+	return replaced, nil
+}
+
+// Get implements Locker.
+func (m *Memory) Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.shows[showID].liveHold(holdID, ms(now))
+	if h == nil {
+		return Hold{}, holdNotFound()
+	}
+	return h.export(showID), nil
+}
+
+// Extend implements Locker.
+func (m *Memory) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	if err := validID("ownerId", ownerID); err != nil {
+		return Hold{}, err
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.shows[showID]
+	if s == nil || s.holds[holdID] == nil || s.holds[holdID].owner != ownerID {
+		return Hold{}, holdNotFound()
+	}
+	h := s.holds[holdID]
+	if !s.live(h, t) {
+		return Hold{}, errs.E(errs.HoldExpired, "hold expired")
+	}
+	if h.ext {
+		return Hold{}, errs.E(errs.Conflict, "hold already extended")
+	}
+	if ms(newExpiry) <= h.exp {
+		return Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
+	}
+	h.exp = ms(newExpiry)
+	h.ext = true
+	return h.export(showID), nil
+}
+
+// Release implements Locker.
+func (m *Memory) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	if err := validID("ownerId", ownerID); err != nil {
+		return Hold{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.shows[showID]
+	h := s.liveHold(holdID, ms(now))
+	if h == nil || h.owner != ownerID {
+		return Hold{}, holdNotFound()
+	}
+	s.drop(h)
+	m.gc(showID, s)
+	return h.export(showID), nil
+}
+
+// Consume implements Locker.
+func (m *Memory) Consume(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.shows[showID]
+	h := s.liveHold(holdID, t)
+	if h == nil {
+		return Hold{}, holdNotFound()
+	}
+	s.drop(h)
+	s.lapse(t)
+	s.book(m, showID, h.seats, t+m.opts.bookedFor.Milliseconds())
+	return h.export(showID), nil
+}
+
+// MarkBooked implements Locker.
+func (m *Memory) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]Hold, error) {
+	seats, err := checkSeatList(showID, seatIDs)
+	if err != nil {
+		return nil, err
+	}
+	t := ms(now)
+	if ms(bookedUntil) <= t {
+		return nil, errs.Invalidf("bookedUntil", "bookedUntil must be in the future")
+	}
+	if len(seats) == 0 {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.show(showID, true)
+	s.lapse(t)
+	var released []Hold
+	for _, seat := range seats {
+		id, ok := s.seats[seat]
+		if !ok {
+			continue
+		}
+		if h := s.liveHold(id, t); h != nil {
+			s.drop(h)
+			released = append(released, h.export(showID))
+		} else {
+			delete(s.seats, seat) // a stale entry of an expired hold
+		}
+	}
+	s.book(m, showID, seats, ms(bookedUntil))
+	return released, nil
+}
+
+// Unbook implements Locker.
+func (m *Memory) Unbook(ctx context.Context, showID string, seatIDs []string) error {
+	seats, err := checkSeatList(showID, seatIDs)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.shows[showID]
+	if s == nil {
+		return nil
+	}
+	for _, seat := range seats {
+		delete(s.booked, seat)
+	}
+	m.gc(showID, s)
+	return nil
+}
+
+// Seats implements Locker.
+func (m *Memory) Seats(ctx context.Context, showID string, now time.Time) (map[string]SeatState, error) {
+	if err := validID("showId", showID); err != nil {
+		return nil, err
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]SeatState{}
+	s := m.shows[showID]
+	if s == nil {
+		return out, nil
+	}
+	s.lapse(t)
+	for seat, id := range s.seats {
+		if h := s.liveHold(id, t); h != nil {
+			out[seat] = SeatState{HoldID: id, OwnerID: h.owner}
+		}
+	}
+	for seat := range s.booked {
+		out[seat] = SeatState{Booked: true}
+	}
+	return out, nil
+}
+
+// Counts implements Locker.
+func (m *Memory) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]Counts, error) {
+	for _, id := range showIDs {
+		if err := validID("showId", id); err != nil {
+			return nil, err
+		}
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]Counts, len(showIDs))
+	for _, id := range showIDs {
+		var c Counts
+		if s := m.shows[id]; s != nil {
+			s.lapse(t)
+			for _, h := range s.holds {
+				if s.live(h, t) {
+					c.Held += len(h.seats)
+				}
+			}
+			c.Booked = len(s.booked)
+		}
+		out[id] = c
+	}
+	return out, nil
+}
+
+// ExpireDue implements Locker.
+func (m *Memory) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.popDue(t, t, limit, true), nil
+}

@@ -1,0 +1,469 @@
+package seatlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
+)
+
+var _ Locker = (*Redis)(nil)
+
+// Redis is a Locker in Redis (6.2 or later; standalone, Sentinel or Cluster). Every operation on
+// a show is one Lua script (EVALSHA, falling back to EVAL), so it is atomic and one round trip.
+// All keys of a show share the hash tag {show:<id>} and so live in one Cluster slot:
+//
+//	<prefix>{show:<id>}:seats   HASH seat → hold id
+//	<prefix>{show:<id>}:holds   HASH hold id → record (expiry ms, extended, owner, seats, payload);
+//	                            "|<owner>" → the owner's hold id
+//	<prefix>{show:<id>}:exp     ZSET hold id by expiry
+//	<prefix>{show:<id>}:booked  SET booked seats
+//	<prefix>holds:due           ZSET "<show>|<hold>" by expiry, the cross-show index of ExpireDue
+//
+// Every key carries a TTL: the show's hold structures and the due index the latest expiry of
+// their members plus one to two graces, the booked set the latest bookedUntil (or the booked
+// retention, for Consume). Keys are therefore never left behind, even if ExpireDue never runs.
+// The prefix should not contain braces (they would make it the hash tag, putting every show in
+// one slot).
+type Redis struct {
+	client redis.UniversalClient
+	prefix string
+	opts   options
+	// split is set when the show's keys and the due index may be on different servers
+	// (Cluster, Ring): Hold then writes the due entry with a script of its own.
+	split bool
+}
+
+// NewRedis returns a Locker keeping its keys in client under prefix.
+//
+// On a single server (a *redis.Client, which includes Sentinel failover clients) Hold writes
+// the hold and its due-index entry in one script. Otherwise the due entry is written by a
+// second script in the same pipeline, just before the hold, and removed again when the hold is
+// refused: a hold is never without its due entry unless the client dies between the two (the
+// hold then still expires by itself, only without a seat-map update from ExpireDue).
+func NewRedis(client redis.UniversalClient, prefix string, opts ...Option) *Redis {
+	_, single := client.(*redis.Client)
+	return &Redis{client: client, prefix: prefix, opts: buildOptions(opts), split: !single}
+}
+
+func (r *Redis) showKeys(showID string) []string {
+	base := r.prefix + "{show:" + showID + "}:"
+	return []string{base + "seats", base + "holds", base + "exp", base + "booked"}
+}
+
+func (r *Redis) dueKey() string { return r.prefix + "holds:due" }
+
+// call is one script invocation.
+type call struct {
+	script *redis.Script
+	keys   []string
+	args   []any
+	cmd    *redis.Cmd
+}
+
+// exec runs calls in one round trip (a pipeline of EVALSHAs when there are several); calls that
+// found the script missing from the server's cache are run again with EVAL.
+func (r *Redis) exec(ctx context.Context, calls ...*call) {
+	if len(calls) == 1 {
+		c := calls[0]
+		c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
+		return
+	}
+	_, _ = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, c := range calls {
+			c.cmd = c.script.EvalSha(ctx, p, c.keys, c.args...)
+		}
+		return nil
+	})
+	for _, c := range calls {
+		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
+			c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
+		}
+	}
+}
+
+func storeErr(err error) error {
+	return errs.Wrap(err, errs.Unavailable, "seat locker unavailable")
+}
+
+func badReply(what string, v any) error {
+	return errs.Wrap(fmt.Errorf("unexpected reply %v", v), errs.Internal, "seat locker: %s", what)
+}
+
+// reply returns a script's array reply and its leading status string.
+func reply(cmd *redis.Cmd) ([]any, string, error) {
+	v, err := cmd.Slice()
+	if err != nil {
+		return nil, "", storeErr(err)
+	}
+	if len(v) == 0 {
+		return nil, "", badReply("empty reply", v)
+	}
+	s, _ := v[0].(string)
+	return v, s, nil
+}
+
+// parseRecord decodes "<expMs>|<0|1>|<owner>|<seat,seat…>|<payload>".
+func parseRecord(showID, id string, rec any) (Hold, error) {
+	s, ok := rec.(string)
+	parts := strings.SplitN(s, "|", 5)
+	if !ok || len(parts) != 5 {
+		return Hold{}, badReply("hold record", rec)
+	}
+	exp, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return Hold{}, badReply("hold expiry", rec)
+	}
+	h := Hold{ID: id, ShowID: showID, OwnerID: parts[2], SeatIDs: strings.Split(parts[3], ","),
+		ExpiresAt: fromMS(exp), Extended: parts[1] == "1"}
+	if parts[4] != "" {
+		h.Payload = []byte(parts[4])
+	}
+	return h, nil
+}
+
+// Hold implements Locker.
+func (r *Redis) Hold(ctx context.Context, h Hold, now time.Time) (string, error) {
+	seats, err := checkHold(h, now)
+	if err != nil {
+		return "", err
+	}
+	t, exp, grace := ms(now), ms(h.ExpiresAt), r.opts.grace.Milliseconds()
+	member := h.ShowID + "|" + h.ID
+	args := make([]any, 0, 8+len(seats))
+	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.reapLimit, h.Payload, member)
+	for _, s := range seats {
+		args = append(args, s)
+	}
+	hold := &call{script: holdScript, keys: r.showKeys(h.ShowID), args: args}
+	var due *call
+	if r.split {
+		due = &call{script: dueUpdateScript, keys: []string{r.dueKey()}, args: []any{t, grace, "NX", 1, exp, member}}
+		r.exec(ctx, due, hold)
+	} else {
+		hold.keys = append(hold.keys, r.dueKey())
+		r.exec(ctx, hold)
+	}
+	v, status, err := reply(hold.cmd)
+	if err != nil {
+		return "", err
+	}
+	switch status {
+	case "OK":
+		if due != nil && due.cmd.Err() != nil {
+			// The hold stands but ExpireDue could not find it: try once more, else report the
+			// failure (a retry by the same owner replaces the hold).
+			if err := dueUpdateScript.Run(ctx, r.client, due.keys, due.args...).Err(); err != nil {
+				return "", storeErr(err)
+			}
+		}
+		if len(v) != 2 {
+			return "", badReply("hold", v)
+		}
+		replaced, _ := v[1].(string)
+		return replaced, nil
+	case "BUSY":
+		if due != nil {
+			_ = r.client.ZRem(ctx, r.dueKey(), member).Err() // best effort: a stale entry is harmless
+		}
+		busy := make([]string, 0, len(v)-1)
+		for _, s := range v[1:] {
+			str, _ := s.(string)
+			busy = append(busy, str)
+		}
+		return "", unavailable(busy)
+	case "ID_TAKEN":
+		return "", errs.E(errs.Conflict, "hold id already in use")
+	}
+	return "", badReply("hold", v)
+}
+
+// Get implements Locker.
+func (r *Redis) Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	rec, err := getScript.Run(ctx, r.client, r.showKeys(showID), ms(now), holdID).Result()
+	if errors.Is(err, redis.Nil) {
+		return Hold{}, holdNotFound()
+	}
+	if err != nil {
+		return Hold{}, storeErr(err)
+	}
+	return parseRecord(showID, holdID, rec)
+}
+
+// Extend implements Locker. The due-index entry keeps the old expiry; ExpireDue moves it on
+// when it comes due.
+func (r *Redis) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	if err := validID("ownerId", ownerID); err != nil {
+		return Hold{}, err
+	}
+	c := &call{script: extendScript, keys: r.showKeys(showID),
+		args: []any{ms(now), holdID, ownerID, ms(newExpiry), r.opts.grace.Milliseconds()}}
+	r.exec(ctx, c)
+	v, status, err := reply(c.cmd)
+	if err != nil {
+		return Hold{}, err
+	}
+	switch status {
+	case "OK":
+		if len(v) == 2 {
+			return parseRecord(showID, holdID, v[1])
+		}
+	case "NOT_FOUND":
+		return Hold{}, holdNotFound()
+	case "EXPIRED":
+		return Hold{}, errs.E(errs.HoldExpired, "hold expired")
+	case "EXTENDED":
+		return Hold{}, errs.E(errs.Conflict, "hold already extended")
+	case "NOT_LATER":
+		return Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
+	}
+	return Hold{}, badReply("extend", v)
+}
+
+// Release implements Locker.
+func (r *Redis) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	if err := validID("ownerId", ownerID); err != nil {
+		return Hold{}, err
+	}
+	c := &call{script: releaseScript, keys: r.showKeys(showID), args: []any{ms(now), holdID, ownerID}}
+	return r.removeHold(ctx, c, showID, holdID, "release")
+}
+
+// Consume implements Locker.
+func (r *Redis) Consume(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
+	if err := checkShowHold(showID, holdID); err != nil {
+		return Hold{}, err
+	}
+	c := &call{script: consumeScript, keys: r.showKeys(showID),
+		args: []any{ms(now), holdID, r.opts.bookedFor.Milliseconds()}}
+	return r.removeHold(ctx, c, showID, holdID, "consume")
+}
+
+func (r *Redis) removeHold(ctx context.Context, c *call, showID, holdID, what string) (Hold, error) {
+	r.exec(ctx, c)
+	v, status, err := reply(c.cmd)
+	if err != nil {
+		return Hold{}, err
+	}
+	switch {
+	case status == "OK" && len(v) == 2:
+		return parseRecord(showID, holdID, v[1])
+	case status == "NOT_FOUND":
+		return Hold{}, holdNotFound()
+	}
+	return Hold{}, badReply(what, v)
+}
+
+// MarkBooked implements Locker.
+func (r *Redis) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]Hold, error) {
+	seats, err := checkSeatList(showID, seatIDs)
+	if err != nil {
+		return nil, err
+	}
+	t := ms(now)
+	if ms(bookedUntil) <= t {
+		return nil, errs.Invalidf("bookedUntil", "bookedUntil must be in the future")
+	}
+	if len(seats) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, 2+len(seats))
+	args = append(args, t, ms(bookedUntil)-t)
+	for _, s := range seats {
+		args = append(args, s)
+	}
+	v, err := markBookedScript.Run(ctx, r.client, r.showKeys(showID), args...).Slice()
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var out []Hold
+	for i := 0; i+1 < len(v); i += 2 {
+		id, _ := v[i].(string)
+		h, err := parseRecord(showID, id, v[i+1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// Unbook implements Locker.
+func (r *Redis) Unbook(ctx context.Context, showID string, seatIDs []string) error {
+	seats, err := checkSeatList(showID, seatIDs)
+	if err != nil {
+		return err
+	}
+	if len(seats) == 0 {
+		return nil
+	}
+	members := make([]any, len(seats))
+	for i, s := range seats {
+		members[i] = s
+	}
+	if err := r.client.SRem(ctx, r.showKeys(showID)[3], members...).Err(); err != nil {
+		return storeErr(err)
+	}
+	return nil
+}
+
+// Seats implements Locker.
+func (r *Redis) Seats(ctx context.Context, showID string, now time.Time) (map[string]SeatState, error) {
+	if err := validID("showId", showID); err != nil {
+		return nil, err
+	}
+	v, err := seatsScript.Run(ctx, r.client, r.showKeys(showID), ms(now)).Slice()
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(v) != 2 {
+		return nil, badReply("seats", v)
+	}
+	held, _ := v[0].([]any)
+	booked, _ := v[1].([]any)
+	out := make(map[string]SeatState, len(held)/3+len(booked))
+	for i := 0; i+2 < len(held); i += 3 {
+		seat, _ := held[i].(string)
+		id, _ := held[i+1].(string)
+		owner, _ := held[i+2].(string)
+		out[seat] = SeatState{HoldID: id, OwnerID: owner}
+	}
+	for _, s := range booked {
+		seat, _ := s.(string)
+		out[seat] = SeatState{Booked: true}
+	}
+	return out, nil
+}
+
+// Counts implements Locker: one script per show, all in one pipeline.
+func (r *Redis) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]Counts, error) {
+	for _, id := range showIDs {
+		if err := validID("showId", id); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]Counts, len(showIDs))
+	if len(showIDs) == 0 {
+		return out, nil
+	}
+	calls := make([]*call, len(showIDs))
+	for i, id := range showIDs {
+		calls[i] = &call{script: countsScript, keys: r.showKeys(id), args: []any{ms(now)}}
+	}
+	r.exec(ctx, calls...)
+	for i, id := range showIDs {
+		v, err := calls[i].cmd.Int64Slice()
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if len(v) != 2 {
+			return nil, badReply("counts", v)
+		}
+		out[id] = Counts{Held: int(v[0]), Booked: int(v[1])}
+	}
+	return out, nil
+}
+
+// ExpireDue implements Locker. It claims due entries of the cross-show index (one script on the
+// index: concurrent callers claim disjoint entries), runs the expiry script of each show
+// concerned (all in one pipeline; a hold is removed, and so returned, by exactly one script
+// run), then removes the entries it settled and moves those of extended holds to their new
+// expiry. Entries whose caller failed midway come due again after the claim lease. On error
+// the holds already removed are returned along with it.
+func (r *Redis) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold, error) {
+	t, grace, lease := ms(now), r.opts.grace.Milliseconds(), r.opts.claimLease.Milliseconds()
+	due := []string{r.dueKey()}
+	var out []Hold
+	for len(out) < limit {
+		want := limit - len(out)
+		claimed, err := dueClaimScript.Run(ctx, r.client, due, t, want, t+lease, lease+grace, grace).StringSlice()
+		if err != nil {
+			return out, storeErr(err)
+		}
+		if len(claimed) == 0 {
+			break
+		}
+		var calls []*call
+		var shows []string
+		byShow := map[string]*call{}
+		var adds, removes []any
+		for _, m := range claimed {
+			show, hold, ok := strings.Cut(m, "|")
+			if !ok || validID("showId", show) != nil {
+				removes = append(removes, m)
+				continue
+			}
+			c := byShow[show]
+			if c == nil {
+				c = &call{script: expireScript, keys: r.showKeys(show), args: []any{t}}
+				byShow[show] = c
+				calls = append(calls, c)
+				shows = append(shows, show)
+			}
+			c.args = append(c.args, hold)
+		}
+		var firstErr error
+		if len(calls) > 0 {
+			r.exec(ctx, calls...)
+		}
+		for i, c := range calls {
+			v, err := c.cmd.Slice()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = storeErr(err)
+				}
+				continue // its entries stay claimed and come due again after the lease
+			}
+			for j := 0; j+2 < len(v); j += 3 {
+				kind, _ := v[j].(string)
+				id, _ := v[j+1].(string)
+				member := shows[i] + "|" + id
+				switch kind {
+				case "E":
+					h, err := parseRecord(shows[i], id, v[j+2])
+					if err != nil {
+						if firstErr == nil {
+							firstErr = err
+						}
+					} else {
+						out = append(out, h)
+					}
+					removes = append(removes, member)
+				case "L":
+					adds = append(adds, v[j+2], member)
+				default:
+					removes = append(removes, member)
+				}
+			}
+		}
+		if len(adds) > 0 || len(removes) > 0 {
+			args := append([]any{t, grace, "XX", len(adds) / 2}, adds...)
+			args = append(args, removes...)
+			if err := dueUpdateScript.Run(ctx, r.client, due, args...).Err(); err != nil && firstErr == nil {
+				firstErr = storeErr(err)
+			}
+		}
+		if firstErr != nil {
+			return out, firstErr
+		}
+		if len(claimed) < want {
+			break
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,369 @@
+package seatlock
+
+import "github.com/redis/go-redis/v9"
+
+// The per-show scripts all take the same four keys, which share the show's hash tag and so
+// live in one Redis Cluster slot:
+//
+//	KEYS[1] <p>{show:<id>}:seats   HASH seat id → hold id (may point at an expired hold)
+//	KEYS[2] <p>{show:<id>}:holds   HASH hold id → record "<expMs>|<0|1 extended>|<owner>|<seat,seat…>|<payload>",
+//	                               and "|<owner>" → that owner's latest hold id ('|' is not allowed in ids)
+//	KEYS[3] <p>{show:<id>}:exp     ZSET hold id, scored by expiry (ms)
+//	KEYS[4] <p>{show:<id>}:booked  SET of booked seat ids
+//
+// Times are milliseconds taken from ARGV, never from the Redis clock, so tests control them.
+// TTLs are relative (PEXPIRE expiry-now+grace) and only ever raised: when a write needs more
+// than the seats hash has left, seats, holds and exp are all set to that plus one more grace
+// (so that a busy show refreshes them about once per grace, not on every call). Every seats
+// entry points at a record in holds and exp, so while seats exists the other two exist and
+// carry at least its TTL; when seats is (re)created it has no TTL, which triggers the refresh.
+// Keys thus vanish by themselves at most two graces after their last member expired, and
+// empty keys vanish at once.
+//
+// A hold is live when its expiry is after now and every one of its seats still points at it.
+const luaCommon = `
+local K_SEATS, K_HOLDS, K_EXP, K_BOOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+
+-- parse splits a record: expiry (number), expiry (string), extended flag, owner, seats
+-- (string), and the index where the payload starts.
+local function parse(rec)
+  local a = string.find(rec, '|', 1, true)
+  local b = string.find(rec, '|', a + 1, true)
+  local c = string.find(rec, '|', b + 1, true)
+  local d = string.find(rec, '|', c + 1, true)
+  local exps = string.sub(rec, 1, a - 1)
+  return tonumber(exps), exps, string.sub(rec, a + 1, b - 1), string.sub(rec, b + 1, c - 1),
+    string.sub(rec, c + 1, d - 1), d + 1
+end
+
+local function split(s)
+  local t = {}
+  for x in string.gmatch(s, '[^,]+') do t[#t + 1] = x end
+  return t
+end
+
+local function intact(id, seats)
+  local cur = redis.call('HMGET', K_SEATS, unpack(seats))
+  for i = 1, #seats do
+    if cur[i] ~= id then return false end
+  end
+  return true
+end
+
+-- load returns the record of hold id (or nil), and its expiry, extended flag, owner, seats
+-- (table), liveness at now, and the payload index.
+local function load(id, now)
+  local rec = redis.call('HGET', K_HOLDS, id)
+  if not rec then return nil end
+  local exp, _, ext, owner, ss, p = parse(rec)
+  local seats = split(ss)
+  return rec, exp, ext, owner, seats, exp > now and intact(id, seats), p
+end
+
+-- drop removes hold id; its seats and owner entries only where they still point at it
+-- (known: the caller checked that all its seats do).
+local function drop(id, owner, seats, known)
+  local del = seats
+  if not known then
+    del = {}
+    local cur = redis.call('HMGET', K_SEATS, unpack(seats))
+    for i = 1, #seats do
+      if cur[i] == id then del[#del + 1] = seats[i] end
+    end
+  end
+  if #del > 0 then redis.call('HDEL', K_SEATS, unpack(del)) end
+  if redis.call('HGET', K_HOLDS, '|' .. owner) == id then
+    redis.call('HDEL', K_HOLDS, id, '|' .. owner)
+  else
+    redis.call('HDEL', K_HOLDS, id)
+  end
+  redis.call('ZREM', K_EXP, id)
+end
+
+-- keep raises key's TTL to at least ms milliseconds, then by slack more.
+local function keep(key, ms, slack)
+  if ms < 1 then ms = 1 end
+  local cur = redis.call('PTTL', key)
+  if cur ~= -2 and cur < ms then redis.call('PEXPIRE', key, ms + slack) end
+end
+
+-- keep_show makes seats, holds and exp live at least ms more milliseconds (see above).
+local function keep_show(ms, grace)
+  if redis.call('PTTL', K_SEATS) < ms then
+    ms = ms + grace
+    redis.call('PEXPIRE', K_SEATS, ms)
+    redis.call('PEXPIRE', K_HOLDS, ms)
+    redis.call('PEXPIRE', K_EXP, ms)
+  end
+end
+`
+
+// holdScript: ARGV now, id, owner, expiry, grace, reap limit, payload, due member, seat...
+// (sorted). Returns {'OK', replaced id or empty}, {'BUSY', seat...} or {'ID_TAKEN'}.
+// With a fifth key (the due index; only where all keys are on one server) it also adds the
+// due member, so the hold and its index entry are written atomically.
+// It also drops up to reap-limit holds of the show that expired more than grace ago (holds
+// ExpireDue never came for), so a show's structures stay bounded without it.
+var holdScript = redis.NewScript(holdLua)
+
+const holdLua = luaCommon + `
+local now, id, owner, exps = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local exp, grace, reap, payload = tonumber(exps), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local seats, mine = {}, {}
+for i = 9, #ARGV do
+  seats[#seats + 1] = ARGV[i]
+  mine[ARGV[i]] = true
+end
+local ownerField = '|' .. owner
+
+local cur = redis.call('HMGET', K_HOLDS, id, ownerField)
+if cur[1] then return {'ID_TAKEN'} end
+local old, oldSeats = cur[2], nil
+if old then
+  local rec, _, _, o, oseats, live = load(old, now)
+  if rec and live and o == owner then oldSeats = oseats else old = nil end
+end
+
+local busy, seen = {}, {}
+local booked = redis.call('SMISMEMBER', K_BOOKED, unpack(seats))
+cur = redis.call('HMGET', K_SEATS, unpack(seats))
+for i = 1, #seats do
+  if booked[i] == 1 then
+    busy[#busy + 1] = seats[i]
+  else
+    local h = cur[i]
+    if h and h ~= old then
+      local l = seen[h]
+      if l == nil then
+        local rec, _, _, _, _, live = load(h, now)
+        l = (rec and live) and true or false
+        seen[h] = l
+      end
+      if l then busy[#busy + 1] = seats[i] end
+    end
+  end
+end
+if #busy > 0 then
+  table.insert(busy, 1, 'BUSY')
+  return busy
+end
+
+local replaced = ''
+if old then
+  -- The old hold is live, so all its seats point at it; those the new hold takes are overwritten.
+  local free = {}
+  for _, s in ipairs(oldSeats) do
+    if not mine[s] then free[#free + 1] = s end
+  end
+  if #free > 0 then redis.call('HDEL', K_SEATS, unpack(free)) end
+  redis.call('HDEL', K_HOLDS, old)
+  redis.call('ZREM', K_EXP, old)
+  replaced = old
+end
+local hs = {}
+for i = 1, #seats do hs[#hs + 1] = seats[i]; hs[#hs + 1] = id end
+redis.call('HSET', K_SEATS, unpack(hs))
+redis.call('HSET', K_HOLDS, id, exps .. '|0|' .. owner .. '|' .. table.concat(seats, ',') .. '|' .. payload,
+  ownerField, id)
+redis.call('ZADD', K_EXP, exps, id)
+keep_show(exp - now + grace, grace)
+if KEYS[5] then
+  redis.call('ZADD', KEYS[5], 'NX', exps, ARGV[8])
+  keep(KEYS[5], exp - now + grace, grace)
+end
+
+if reap > 0 then
+  local ids = redis.call('ZRANGEBYSCORE', K_EXP, '-inf', now - grace, 'LIMIT', 0, reap)
+  for _, x in ipairs(ids) do
+    local rec = redis.call('HGET', K_HOLDS, x)
+    if rec then
+      local _, _, _, o, ss = parse(rec)
+      drop(x, o, split(ss), false)
+    else
+      redis.call('ZREM', K_EXP, x)
+    end
+  end
+end
+return {'OK', replaced}
+`
+
+// getScript: ARGV now, id. Returns the record of a live hold, or nil.
+var getScript = redis.NewScript(getLua)
+
+const getLua = luaCommon + `
+local rec, _, _, _, _, live = load(ARGV[2], tonumber(ARGV[1]))
+if rec and live then return rec end
+return false
+`
+
+// extendScript: ARGV now, id, owner, new expiry, grace.
+// Returns {'OK', record}, {'NOT_FOUND'}, {'EXPIRED'}, {'EXTENDED'} or {'NOT_LATER'}.
+var extendScript = redis.NewScript(extendLua)
+
+const extendLua = luaCommon + `
+local now, id, owner, exps, grace = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local rec, exp, ext, o, seats, live, p = load(id, now)
+if not rec or o ~= owner then return {'NOT_FOUND'} end
+if not live then return {'EXPIRED'} end
+if ext == '1' then return {'EXTENDED'} end
+local newexp = tonumber(exps)
+if newexp <= exp then return {'NOT_LATER'} end
+rec = exps .. '|1|' .. owner .. '|' .. table.concat(seats, ',') .. '|' .. string.sub(rec, p)
+redis.call('HSET', K_HOLDS, id, rec)
+redis.call('ZADD', K_EXP, exps, id)
+keep_show(newexp - now + grace, grace)
+return {'OK', rec}
+`
+
+// releaseScript: ARGV now, id, owner. Returns {'OK', record} or {'NOT_FOUND'}.
+var releaseScript = redis.NewScript(releaseLua)
+
+const releaseLua = luaCommon + `
+local now, id, owner = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local rec, _, _, o, seats, live = load(id, now)
+if not rec or not live or o ~= owner then return {'NOT_FOUND'} end
+drop(id, o, seats, true)
+return {'OK', rec}
+`
+
+// consumeScript: ARGV now, id, booked retention ms. Returns {'OK', record} or {'NOT_FOUND'}.
+var consumeScript = redis.NewScript(consumeLua)
+
+const consumeLua = luaCommon + `
+local now, id, ttl = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local rec, _, _, o, seats, live = load(id, now)
+if not rec or not live then return {'NOT_FOUND'} end
+drop(id, o, seats, true)
+redis.call('SADD', K_BOOKED, unpack(seats))
+keep(K_BOOKED, ttl, 0)
+return {'OK', rec}
+`
+
+// markBookedScript: ARGV now, booked TTL ms, seat.... Returns {id, record, id, record, …} of
+// the live holds it released.
+var markBookedScript = redis.NewScript(markBookedLua)
+
+const markBookedLua = luaCommon + `
+local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV do
+  local s = ARGV[i]
+  local h = redis.call('HGET', K_SEATS, s)
+  if h then
+    local rec, _, _, o, seats, live = load(h, now)
+    if rec and live then
+      drop(h, o, seats, true)
+      out[#out + 1] = h
+      out[#out + 1] = rec
+    else
+      redis.call('HDEL', K_SEATS, s)
+    end
+  end
+end
+for i = 3, #ARGV, 500 do
+  redis.call('SADD', K_BOOKED, unpack(ARGV, i, math.min(i + 499, #ARGV)))
+end
+keep(K_BOOKED, ttl, 0)
+return out
+`
+
+// seatsScript: ARGV now. Returns {{seat, hold id, owner, …}, {booked seat, …}}.
+var seatsScript = redis.NewScript(seatsLua)
+
+const seatsLua = luaCommon + `
+local now = tonumber(ARGV[1])
+local all = redis.call('HGETALL', K_SEATS)
+local seen, held = {}, {}
+for i = 1, #all, 2 do
+  local s, h = all[i], all[i + 1]
+  local owner = seen[h]
+  if owner == nil then
+    local rec, _, _, o, _, live = load(h, now)
+    if rec and live then owner = o else owner = false end
+    seen[h] = owner
+  end
+  if owner then
+    held[#held + 1] = s; held[#held + 1] = h; held[#held + 1] = owner
+  end
+end
+return {held, redis.call('SMEMBERS', K_BOOKED)}
+`
+
+// countsScript: ARGV now. Returns {held, booked}.
+var countsScript = redis.NewScript(countsLua)
+
+const countsLua = luaCommon + `
+local now = tonumber(ARGV[1])
+local held = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', K_EXP, '(' .. ARGV[1], '+inf')) do
+  local rec, _, _, _, seats, live = load(id, now)
+  if rec and live then held = held + #seats end
+end
+return {held, redis.call('SCARD', K_BOOKED)}
+`
+
+// expireScript: ARGV now, hold id…. For each id returns a triple: {'E', id, record} when it
+// expired (and is now removed), {'L', id, expiry} when it is still live, {'G', id, empty} when gone.
+var expireScript = redis.NewScript(expireLua)
+
+const expireLua = luaCommon + `
+local now = tonumber(ARGV[1])
+local out = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  local rec, _, _, o, seats, live = load(id, now)
+  if not rec then
+    out[#out + 1] = 'G'; out[#out + 1] = id; out[#out + 1] = ''
+  elseif live then
+    local _, exps = parse(rec)
+    out[#out + 1] = 'L'; out[#out + 1] = id; out[#out + 1] = exps
+  else
+    drop(id, o, seats, false)
+    out[#out + 1] = 'E'; out[#out + 1] = id; out[#out + 1] = rec
+  end
+end
+return out
+`
+
+// The due index is one ZSET in a slot of its own: member "<show id>|<hold id>", scored by a
+// time no later than the hold's expiry. Hold adds its member before the hold exists, so a hold
+// is never missing from it; members of released, replaced or consumed holds are left to go
+// stale and are cleaned when they come due.
+const luaKeep = `
+-- keep raises key's TTL to at least ms milliseconds, then by slack more.
+local function keep(key, ms, slack)
+  if ms < 1 then ms = 1 end
+  local cur = redis.call('PTTL', key)
+  if cur ~= -2 and cur < ms then redis.call('PEXPIRE', key, ms + slack) end
+end
+`
+
+// dueUpdateScript: KEYS due; ARGV now, grace, ZADD flag (NX or XX), number of adds n, then n
+// pairs score, member, then members to remove.
+var dueUpdateScript = redis.NewScript(dueUpdateLua)
+
+const dueUpdateLua = luaKeep + `
+local now, grace, flag, n = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local top = nil
+for i = 0, n - 1 do
+  local sc = ARGV[5 + 2 * i]
+  redis.call('ZADD', KEYS[1], flag, sc, ARGV[6 + 2 * i])
+  local v = tonumber(sc)
+  if top == nil or v > top then top = v end
+end
+for i = 5 + 2 * n, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
+if top then keep(KEYS[1], top - now + grace, grace) end
+return 1
+`
+
+// dueClaimScript: KEYS due; ARGV now, limit, lease end, TTL ms, slack ms. Claims up to limit due members
+// by moving them to the lease end (so that concurrent callers claim disjoint sets, and a
+// claim whose caller died comes due again) and returns them.
+var dueClaimScript = redis.NewScript(dueClaimLua)
+
+const dueClaimLua = luaKeep + `
+local ms = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, m in ipairs(ms) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], m) end
+if #ms > 0 then keep(KEYS[1], tonumber(ARGV[4]), tonumber(ARGV[5])) end
+return ms
+`

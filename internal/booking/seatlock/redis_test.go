@@ -1,0 +1,252 @@
+package seatlock_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
+)
+
+// redisClient connects to the test Redis (MARQUEE_TEST_REDIS_URL, default 127.0.0.1:6379) with a
+// pool of poolSize connections.
+func redisClient(tb testing.TB, poolSize int) redis.UniversalClient {
+	tb.Helper()
+	url := os.Getenv("MARQUEE_TEST_REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opt.PoolSize = poolSize
+	c := redis.NewClient(opt)
+	tb.Cleanup(func() { _ = c.Close() })
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		tb.Fatalf("Redis at %s is needed for this test: %v", url, err)
+	}
+	return c
+}
+
+// testPrefix is a random key prefix, so tests share the Redis without seeing each other.
+func testPrefix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "test:seatlock:" + hex.EncodeToString(b) + ":"
+}
+
+// scanPrefix returns every key under prefix.
+func scanPrefix(tb testing.TB, c redis.UniversalClient, prefix string) []string {
+	tb.Helper()
+	var keys []string
+	iter := c.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
+	for iter.Next(context.Background()) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return keys
+}
+
+// newRedisLocker returns a Redis locker under a fresh prefix whose keys are deleted when the
+// test ends (they would expire by themselves, later).
+func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatlock.Redis {
+	c := redisClient(tb, poolSize)
+	prefix := testPrefix()
+	tb.Cleanup(func() {
+		for _, k := range scanPrefix(tb, c, prefix) {
+			_ = c.Unlink(context.Background(), k).Err()
+		}
+	})
+	return seatlock.NewRedis(c, prefix, opts...)
+}
+
+func TestRedis(t *testing.T) {
+	t.Parallel()
+	seatlocktest.Run(t, func(t *testing.T) seatlock.Locker { return newRedisLocker(t, 64) })
+}
+
+// TestRedisSplitDueIndex runs the suite with the due index written as on Redis Cluster.
+func TestRedisSplitDueIndex(t *testing.T) {
+	t.Parallel()
+	seatlocktest.Run(t, func(t *testing.T) seatlock.Locker { return seatlock.SplitDueIndex(newRedisLocker(t, 64)) })
+}
+
+// TestRedisKeysExpire checks that nothing is left behind: while holds come and go every key under
+// the prefix has a TTL, and once everything has expired (and ExpireDue ran) no key remains.
+func TestRedisKeysExpire(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := redisClient(t, 10)
+	prefix := testPrefix()
+	const grace = time.Second
+	l := seatlock.NewRedis(c, prefix, seatlock.WithGrace(grace), seatlock.WithBookedRetention(time.Second),
+		seatlock.WithClaimLease(200*time.Millisecond))
+	allHaveTTL := func(when string) int {
+		keys := scanPrefix(t, c, prefix)
+		for _, k := range keys {
+			if ttl := c.PTTL(ctx, k).Val(); ttl <= 0 && ttl != -2 { // -2: gone meanwhile
+				t.Errorf("%s: key %s has no TTL (PTTL %v)", when, k, ttl)
+			}
+		}
+		return len(keys)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	shows := []string{"s1", "s2", "s3"}
+	n := 0
+	for round := range 3 {
+		for i, show := range shows {
+			for o := range 4 {
+				n++
+				id := fmt.Sprintf("h%d", n)
+				owner := fmt.Sprintf("o%d-r%d", o, round)
+				ttl := time.Duration(200+100*((n+i)%3)) * time.Millisecond
+				seats := []string{fmt.Sprintf("A%d", o*2+round*10), fmt.Sprintf("A%d", o*2+1+round*10)}
+				_, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats,
+					ExpiresAt: now.Add(ttl), Payload: []byte("quote")}, now)
+				must(err)
+				switch o {
+				case 0:
+					_, err = l.Release(ctx, show, id, owner, now)
+				case 1:
+					_, err = l.Consume(ctx, show, id, now)
+				case 2:
+					_, err = l.Extend(ctx, show, id, owner, now.Add(ttl+100*time.Millisecond), now)
+				}
+				must(err)
+			}
+		}
+	}
+	_, err := l.MarkBooked(ctx, "s4", []string{"B1", "B2"}, now.Add(700*time.Millisecond), now)
+	must(err)
+	must(l.Unbook(ctx, "s4", []string{"B1"}))
+	// A refused hold leaves nothing behind either.
+	_, err = l.Hold(ctx, seatlock.Hold{ID: "refused", ShowID: "s4", OwnerID: "x", SeatIDs: []string{"B2"},
+		ExpiresAt: now.Add(time.Hour)}, now)
+	if err == nil {
+		t.Fatal("a hold on a booked seat succeeded")
+	}
+	live := allHaveTTL("while holds live")
+	if live == 0 {
+		t.Fatal("no keys under the prefix: the test looks in the wrong place")
+	}
+	for _, k := range scanPrefix(t, c, prefix) {
+		if strings.Contains(k, "{") && !strings.HasPrefix(k, prefix+"{show:") {
+			t.Errorf("key %s: the hash tag is not the show", k)
+		}
+	}
+
+	// Every hold has expired (the latest at +500ms); ExpireDue runs well within the grace.
+	time.Sleep(time.Until(now.Add(550 * time.Millisecond)))
+	expired := 0
+	for {
+		hs, err := l.ExpireDue(ctx, time.Now(), 5)
+		must(err)
+		if len(hs) == 0 {
+			break
+		}
+		expired += len(hs)
+	}
+	if expired != 2*len(shows)*3 { // the holds of o2 (extended) and o3 in each show and round
+		t.Errorf("ExpireDue returned %d holds, want %d", expired, 2*len(shows)*3)
+	}
+	after := allHaveTTL("after expiry")
+
+	deadline := time.Now().Add(8 * time.Second) // two graces after the last expiry, and the booked marks
+
+	for {
+		keys := scanPrefix(t, c, prefix)
+		if len(keys) == 0 {
+			t.Logf("%d keys while holds lived, %d after ExpireDue (all with a TTL), none %v after the start",
+				live, after, time.Since(now).Round(100*time.Millisecond))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keys left behind after their TTLs: %v", keys)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestRedisKeysExpireWithoutExpireDue checks that keys vanish by their TTLs alone when
+// ExpireDue never runs: the show structures and the due index still hold members then.
+func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := redisClient(t, 4)
+	prefix := testPrefix()
+	const grace = 500 * time.Millisecond
+	l := seatlock.NewRedis(c, prefix, seatlock.WithGrace(grace))
+	now := time.Now()
+	for i := range 20 {
+		id := fmt.Sprintf("h%d", i)
+		owner := fmt.Sprintf("o%d", i%7)
+		_, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: fmt.Sprintf("s%d", i%3), OwnerID: owner,
+			SeatIDs: []string{fmt.Sprintf("A%d", i)}, ExpiresAt: now.Add(time.Duration(100+10*i) * time.Millisecond)}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 {
+			if _, err := l.Extend(ctx, fmt.Sprintf("s%d", i%3), id, owner, now.Add(400*time.Millisecond), now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	keys := scanPrefix(t, c, prefix)
+	for _, k := range keys {
+		if ttl := c.PTTL(ctx, k).Val(); ttl <= 0 && ttl != -2 {
+			t.Errorf("key %s has no TTL (PTTL %v)", k, ttl)
+		}
+	}
+	// The last expiry is at +400ms; keys live at most two graces longer.
+	deadline := now.Add(400*time.Millisecond + 2*grace + time.Second)
+	for {
+		left := scanPrefix(t, c, prefix)
+		if len(left) == 0 {
+			t.Logf("%d keys, gone %v after the start", len(keys), time.Since(now).Round(100*time.Millisecond))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keys left behind after their TTLs: %v", left)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestRedisNoScript checks that the locker recovers when Redis does not know its scripts (as
+// after a restart): EVALSHA fails with NOSCRIPT and the call is retried with EVAL, for single
+// calls and for pipelines. Not parallel: it swaps the package's scripts while it runs.
+func TestRedisNoScript(t *testing.T) {
+	ctx := context.Background()
+	restore := seatlock.FreshScripts(testPrefix())
+	defer restore()
+	now := time.Now()
+	for _, l := range []*seatlock.Redis{newRedisLocker(t, 4), seatlock.SplitDueIndex(newRedisLocker(t, 4))} {
+		if _, err := l.Hold(ctx, seatlock.Hold{ID: "h1", ShowID: "s", OwnerID: "o1", SeatIDs: []string{"A1"},
+			ExpiresAt: now.Add(time.Minute)}, now); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := l.Counts(ctx, []string{"s", "t"}, now); err != nil || c["s"].Held != 1 {
+			t.Fatalf("counts = %v, %v", c, err)
+		}
+		if hs, err := l.ExpireDue(ctx, now.Add(2*time.Minute), 10); err != nil || len(hs) != 1 {
+			t.Fatalf("expire due = %v, %v", hs, err)
+		}
+	}
+}
