@@ -202,16 +202,13 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 	return toHold(h)
 }
 
-// ReleaseHold frees the caller's hold.
+// ReleaseHold frees the caller's hold. NotFound for holds of others, HoldExpired once gone.
 func (s *Service) ReleaseHold(ctx context.Context, holdID string) error {
-	owner, err := ownerOf(ctx)
+	cur, err := s.GetHold(ctx, holdID)
 	if err != nil {
 		return err
 	}
-	showID, err := showOfHold(holdID)
-	if err != nil {
-		return err
-	}
+	showID, owner := cur.ShowID, cur.OwnerID
 	h, err := s.locker.Release(ctx, showID, holdID, owner, s.clock.Now())
 	if errs.Is(err, errs.NotFound) {
 		return errs.E(errs.HoldExpired, "the hold has expired or was already released")

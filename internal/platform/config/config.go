@@ -211,8 +211,8 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("--redis-url must start with redis:// or rediss://")
 	}
-	if c.HoldTTL < 10*time.Second || c.HoldTTL > time.Hour {
-		return errors.New("--hold-ttl must be between 10s and 1h")
+	if c.HoldTTL < time.Second || c.HoldTTL > time.Hour {
+		return errors.New("--hold-ttl must be between 1s and 1h")
 	}
 	if c.FeePerTicket < 0 || c.FeeTaxBasisPoints < 0 || c.FeeTaxBasisPoints > 10_000 {
 		return errors.New("--fee-per-ticket must be ≥ 0 and --fee-tax-basis-points between 0 and 10000")
