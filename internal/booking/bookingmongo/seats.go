@@ -47,9 +47,10 @@ var _ booking.SeatStore = (*SeatStore)(nil)
 // inserted. Two consequences follow. While a losing call's documents still exist, a competing
 // booking may be refused their seats although the loser ends up with none (a transient refusal,
 // never a double booking). And concurrent Book calls of the same booking cooperate: one may count
-// on a seat another inserted, and when that other call then fails and compensates, the first call
-// has succeeded without that seat; callers therefore do not book the same booking concurrently
-// (the booking's state machine serialises that), and retry only after a call has returned.
+// on a seat another inserted, and should that other call then fail and compensate, the first call
+// has succeeded without that seat. Concurrent retries of a booking are therefore safe only while
+// none of them can fail; callers do not book the same booking concurrently (the booking's state
+// machine serialises that), and retry only after a call has returned.
 type SeatStore struct{ coll *mongo.Collection }
 
 // seatDoc is the stored form of a booked seat.
@@ -80,8 +81,8 @@ func NewSeatStore(ctx context.Context, db *mongo.Database) (*SeatStore, error) {
 // It inserts one document per seat, unordered, so that every seat is tried. Seats whose insert
 // collides with an existing document are then read: those of this booking are already done (an
 // idempotent retry, or a partial earlier attempt); those of another booking make the call fail,
-// after it deleted what it inserted; those whose document is gone by then (released meanwhile)
-// are tried again.
+// after it deleted what it inserted; those whose document is gone by then (released, or deleted
+// again by a losing call) are tried again, a few times.
 func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs []string, at time.Time) error {
 	seats, err := checkSeatBook(showID, bookingID, seatIDs)
 	if err != nil {
