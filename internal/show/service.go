@@ -25,10 +25,12 @@ type MovieInfo struct {
 
 // ScreenInfo is what scheduling needs to know of a screen.
 type ScreenInfo struct {
-	ID            string
-	TheatreID     string
-	Formats       []string
-	Categories    []string
+	ID         string
+	TheatreID  string
+	Formats    []string
+	Categories []string
+	// CategoryNames are the display names of the categories, by code.
+	CategoryNames map[string]string
 	SellableSeats int
 }
 
@@ -192,7 +194,7 @@ func (s *Service) Schedule(ctx context.Context, r ScheduleRequest) (ScheduleResu
 		shows = append(shows, Show{ID: ids.New(), MovieID: movie.ID, TheatreID: theatre.ID, ScreenID: screen.ID,
 			CityID: theatre.CityID, StartsAt: sl.start, EndsAt: sl.start.Add(busy), RuntimeMinutes: movie.RuntimeMinutes, LocalDate: sl.date, LocalTime: sl.time,
 			TimeZone: theatre.TimeZone, Language: r.Language, Format: r.Format, Currency: theatre.Currency,
-			BasePrices: orderedPrices(r.Prices, screen.Categories), SellableSeats: screen.SellableSeats,
+			BasePrices: orderedPrices(r.Prices, screen.Categories, screen.CategoryNames), SellableSeats: screen.SellableSeats,
 			Status: StatusScheduled, BatchID: batch.ID, CreatedAt: now})
 	}
 	conflicts = append(conflicts, overlapsWithin(shows)...)
@@ -319,11 +321,12 @@ func containsFold(list []string, v string) bool {
 }
 
 // orderedPrices lists the prices in the layout's category order.
-func orderedPrices(prices []CategoryPrice, categories []string) []CategoryPrice {
+func orderedPrices(prices []CategoryPrice, categories []string, names map[string]string) []CategoryPrice {
 	out := make([]CategoryPrice, 0, len(prices))
 	for _, c := range categories {
 		for _, p := range prices {
 			if p.Category == c {
+				p.Name = names[c]
 				out = append(out, p)
 			}
 		}
@@ -566,7 +569,7 @@ func (s *Service) Price(ctx context.Context, shows []Show) ([]Priced, error) {
 		}
 		p := Priced{Show: sh, AvailableSeats: max(0, sh.SellableSeats-taken), Prices: make([]CategoryPrice, len(sh.BasePrices))}
 		for j, bp := range sh.BasePrices {
-			p.Prices[j] = CategoryPrice{Category: bp.Category, Amount: r.Price(PriceInput{Base: bp.Amount, Category: bp.Category,
+			p.Prices[j] = CategoryPrice{Category: bp.Category, Name: bp.Name, Amount: r.Price(PriceInput{Base: bp.Amount, Category: bp.Category,
 				LocalStart: local, Now: now, Occupancy: occ})}
 		}
 		out[i] = p

@@ -21,7 +21,10 @@ const (
 // CategoryPrice is the price of one seat of a category, in minor units of the show's currency.
 type CategoryPrice struct {
 	Category string
-	Amount   int64
+	// Name is the category's display name on the screen ("Recliner"), kept with the show so that
+	// listings need not load layouts.
+	Name   string
+	Amount int64
 }
 
 // Show is one screening.

@@ -83,7 +83,7 @@ func (r *seatMapResolver) Categories(ctx context.Context, obj *model.SeatMap) ([
 	if err != nil {
 		return nil, err
 	}
-	return r.categoryPrices(ctx, sh, sh.RawPrices)
+	return sh.Prices, nil
 }
 
 // MyHold is the resolver for the myHold field.

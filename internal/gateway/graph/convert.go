@@ -120,7 +120,8 @@ func toGraphShow(s *showv1.Show) *model.Show {
 	return &model.Show{ID: s.GetId(), MovieID: s.GetMovieId(), TheatreID: s.GetTheatreId(), ScreenID: s.GetScreenId(),
 		StartsAt: start, EndsAt: start.Add(time.Duration(s.GetRuntimeMinutes()) * time.Minute), BusyUntil: s.GetEndTime().AsTime(),
 		LocalDate: model.Date(s.GetLocalDate()), LocalTime: s.GetLocalTime(), Language: s.GetLanguage(), Format: s.GetFormat(),
-		Currency: s.GetCurrency(), RawPrices: toRawPrices(s.GetPrices()), RawBasePrices: toRawPrices(s.GetBasePrices()),
+		Currency: s.GetCurrency(), Prices: toGraphPrices(s.GetPrices(), s.GetCurrency()),
+		BasePrices:     toGraphPrices(s.GetBasePrices(), s.GetCurrency()),
 		AvailableSeats: int(s.GetAvailableSeats()), Status: showStatusToGraph[s.GetStatus()]}
 }
 
@@ -132,10 +133,15 @@ func toGraphShows(ss []*showv1.Show) []*model.Show {
 	return out
 }
 
-func toRawPrices(ps []*showv1.CategoryPrice) []model.RawPrice {
-	out := make([]model.RawPrice, len(ps))
+// toGraphPrices converts a show's prices; a category without a display name shows its code.
+func toGraphPrices(ps []*showv1.CategoryPrice, currency string) []*model.CategoryPrice {
+	out := make([]*model.CategoryPrice, len(ps))
 	for i, p := range ps {
-		out[i] = model.RawPrice{Category: p.GetCategory(), Amount: p.GetAmount()}
+		name := p.GetName()
+		if name == "" {
+			name = p.GetCategory()
+		}
+		out[i] = &model.CategoryPrice{Category: p.GetCategory(), Name: name, Price: &model.Money{Amount: int(p.GetAmount()), Currency: currency}}
 	}
 	return out
 }

@@ -124,16 +124,6 @@ func (r *showResolver) Screen(ctx context.Context, obj *model.Show) (*model.Scre
 	return r.loadScreen(ctx, obj.TheatreID, obj.ScreenID)
 }
 
-// Prices is the resolver for the prices field.
-func (r *showResolver) Prices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error) {
-	return r.categoryPrices(ctx, obj, obj.RawPrices)
-}
-
-// BasePrices is the resolver for the basePrices field.
-func (r *showResolver) BasePrices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error) {
-	return r.categoryPrices(ctx, obj, obj.RawBasePrices)
-}
-
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 

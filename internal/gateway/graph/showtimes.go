@@ -82,24 +82,3 @@ func (r *Resolver) showtimes(ctx context.Context, f model.ShowtimeFilter) ([]*mo
 	}
 	return out, nil
 }
-
-// categoryPrices names a show's prices by its screen's categories.
-func (r *Resolver) categoryPrices(ctx context.Context, s *model.Show, raw []model.RawPrice) ([]*model.CategoryPrice, error) {
-	screen, err := r.loadScreen(ctx, s.TheatreID, s.ScreenID)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, c := range screen.Layout.Categories {
-		names[c.Code] = c.Name
-	}
-	out := make([]*model.CategoryPrice, len(raw))
-	for i, p := range raw {
-		name := names[p.Category]
-		if name == "" {
-			name = p.Category
-		}
-		out[i] = &model.CategoryPrice{Category: p.Category, Name: name, Price: &model.Money{Amount: int(p.Amount), Currency: s.Currency}}
-	}
-	return out, nil
-}

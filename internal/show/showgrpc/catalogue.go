@@ -37,8 +37,10 @@ func (c Catalogue) Screen(ctx context.Context, id string) (show.ScreenInfo, erro
 	}
 	sc := res.GetScreen()
 	info := show.ScreenInfo{ID: sc.GetId(), TheatreID: sc.GetTheatreId(), Formats: sc.GetFormats()}
+	info.CategoryNames = map[string]string{}
 	for _, cat := range sc.GetLayout().GetCategories() {
 		info.Categories = append(info.Categories, cat.GetCode())
+		info.CategoryNames[cat.GetCode()] = cat.GetName()
 	}
 	for _, r := range sc.GetLayout().GetRows() {
 		for _, cell := range r.GetCells() {
@@ -85,16 +87,16 @@ var _ show.Occupancy = BookingOccupancy{}
 
 // Counts returns held and booked seats per show.
 func (o BookingOccupancy) Counts(ctx context.Context, showIDs []string) (map[string]show.SeatCounts, error) {
-	if len(showIDs) == 0 {
-		return map[string]show.SeatCounts{}, nil
-	}
-	res, err := o.Client.GetSeatCounts(ctx, &bookingv1.GetSeatCountsRequest{ShowIds: showIDs})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]show.SeatCounts, len(res.GetCounts()))
-	for _, c := range res.GetCounts() {
-		out[c.GetShowId()] = show.SeatCounts{Held: int(c.GetHeld()), Booked: int(c.GetBooked())}
+	out := make(map[string]show.SeatCounts, len(showIDs))
+	// The booking service answers for at most 1000 shows a call.
+	for start := 0; start < len(showIDs); start += 500 {
+		res, err := o.Client.GetSeatCounts(ctx, &bookingv1.GetSeatCountsRequest{ShowIds: showIDs[start:min(start+500, len(showIDs))]})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range res.GetCounts() {
+			out[c.GetShowId()] = show.SeatCounts{Held: int(c.GetHeld()), Booked: int(c.GetBooked())}
+		}
 	}
 	return out, nil
 }

@@ -173,7 +173,7 @@ func ToProtoShow(p show.Priced) *showv1.Show {
 func toProtoPrices(ps []show.CategoryPrice) []*showv1.CategoryPrice {
 	out := make([]*showv1.CategoryPrice, len(ps))
 	for i, p := range ps {
-		out[i] = &showv1.CategoryPrice{Category: p.Category, Amount: p.Amount}
+		out[i] = &showv1.CategoryPrice{Category: p.Category, Name: p.Name, Amount: p.Amount}
 	}
 	return out
 }
@@ -181,7 +181,7 @@ func toProtoPrices(ps []show.CategoryPrice) []*showv1.CategoryPrice {
 func fromProtoPrices(ps []*showv1.CategoryPrice) []show.CategoryPrice {
 	out := make([]show.CategoryPrice, len(ps))
 	for i, p := range ps {
-		out[i] = show.CategoryPrice{Category: p.GetCategory(), Amount: p.GetAmount()}
+		out[i] = show.CategoryPrice{Category: p.GetCategory(), Name: p.GetName(), Amount: p.GetAmount()}
 	}
 	return out
 }

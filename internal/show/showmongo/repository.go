@@ -106,6 +106,7 @@ func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecon
 
 type priceDoc struct {
 	Category string `bson:"category"`
+	Name     string `bson:"name,omitempty"`
 	Amount   int64  `bson:"amount"`
 }
 
@@ -143,7 +144,7 @@ type showDoc struct {
 func toShowDoc(s show.Show, writtenBy string) showDoc {
 	prices := make([]priceDoc, len(s.BasePrices))
 	for i, p := range s.BasePrices {
-		prices[i] = priceDoc{Category: p.Category, Amount: p.Amount}
+		prices[i] = priceDoc{Category: p.Category, Name: p.Name, Amount: p.Amount}
 	}
 	d := showDoc{ID: s.ID, MovieID: s.MovieID, TheatreID: s.TheatreID, ScreenID: s.ScreenID, CityID: s.CityID,
 		StartsAt: storedTime(s.StartsAt), EndsAt: storedTime(s.EndsAt), RuntimeMinutes: s.RuntimeMinutes, LocalDate: s.LocalDate, LocalTime: s.LocalTime,
@@ -160,7 +161,7 @@ func toShowDoc(s show.Show, writtenBy string) showDoc {
 func (d showDoc) show() show.Show {
 	var prices []show.CategoryPrice
 	for _, p := range d.BasePrices {
-		prices = append(prices, show.CategoryPrice{Category: p.Category, Amount: p.Amount})
+		prices = append(prices, show.CategoryPrice{Category: p.Category, Name: p.Name, Amount: p.Amount})
 	}
 	s := show.Show{ID: d.ID, MovieID: d.MovieID, TheatreID: d.TheatreID, ScreenID: d.ScreenID, CityID: d.CityID,
 		StartsAt: d.StartsAt.UTC(), EndsAt: d.EndsAt.UTC(), RuntimeMinutes: d.RuntimeMinutes, LocalDate: d.LocalDate, LocalTime: d.LocalTime,

@@ -438,9 +438,6 @@ type ShowResolver interface {
 	Movie(ctx context.Context, obj *model.Show) (*model.Movie, error)
 	Theatre(ctx context.Context, obj *model.Show) (*model.Theatre, error)
 	Screen(ctx context.Context, obj *model.Show) (*model.Screen, error)
-
-	Prices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error)
-	BasePrices(ctx context.Context, obj *model.Show) ([]*model.CategoryPrice, error)
 }
 type SubscriptionResolver interface {
 	SeatMapChanged(ctx context.Context, showID string) (<-chan *model.SeatMapEvent, error)
@@ -9432,7 +9429,7 @@ func (ec *executionContext) _Show_prices(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Show_prices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Show().Prices(ctx, obj)
+			return obj.Prices, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
@@ -9446,8 +9443,8 @@ func (ec *executionContext) fieldContext_Show_prices(_ context.Context, field gr
 	fc = &graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CategoryPrice(ctx, field)
 		},
@@ -9464,7 +9461,7 @@ func (ec *executionContext) _Show_basePrices(ctx context.Context, field graphql.
 			return ec.fieldContext_Show_basePrices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Show().BasePrices(ctx, obj)
+			return obj.BasePrices, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
@@ -9478,8 +9475,8 @@ func (ec *executionContext) fieldContext_Show_basePrices(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CategoryPrice(ctx, field)
 		},
@@ -15192,17 +15189,15 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prices":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Show_prices(ctx, field, obj)
-				})
+			out.Values[i] = ec._Show_prices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "basePrices":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Show_basePrices(ctx, field, obj)
-				})
+			out.Values[i] = ec._Show_basePrices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "availableSeats":
 			out.Values[i] = ec._Show_availableSeats(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -29,22 +29,22 @@ type Theatre struct {
 
 // Show is a show; its movie, theatre, screen and category names are resolved on demand.
 type Show struct {
-	ID             string     `json:"id"`
-	MovieID        string     `json:"-"`
-	TheatreID      string     `json:"-"`
-	ScreenID       string     `json:"-"`
-	StartsAt       time.Time  `json:"startsAt"`
-	EndsAt         time.Time  `json:"endsAt"`
-	BusyUntil      time.Time  `json:"busyUntil"`
-	LocalDate      Date       `json:"localDate"`
-	LocalTime      string     `json:"localTime"`
-	Language       string     `json:"language"`
-	Format         string     `json:"format"`
-	Currency       string     `json:"-"`
-	RawPrices      []RawPrice `json:"-"`
-	RawBasePrices  []RawPrice `json:"-"`
-	AvailableSeats int        `json:"availableSeats"`
-	Status         ShowStatus `json:"status"`
+	ID             string           `json:"id"`
+	MovieID        string           `json:"-"`
+	TheatreID      string           `json:"-"`
+	ScreenID       string           `json:"-"`
+	StartsAt       time.Time        `json:"startsAt"`
+	EndsAt         time.Time        `json:"endsAt"`
+	BusyUntil      time.Time        `json:"busyUntil"`
+	LocalDate      Date             `json:"localDate"`
+	LocalTime      string           `json:"localTime"`
+	Language       string           `json:"language"`
+	Format         string           `json:"format"`
+	Currency       string           `json:"-"`
+	Prices         []*CategoryPrice `json:"prices"`
+	BasePrices     []*CategoryPrice `json:"basePrices"`
+	AvailableSeats int              `json:"availableSeats"`
+	Status         ShowStatus       `json:"status"`
 }
 
 // Hold is a hold; its show is resolved on demand.
@@ -64,12 +64,6 @@ type SeatMap struct {
 	ScreenID  string     `json:"-"`
 	Rows      []*SeatRow `json:"rows"`
 	HoldID    string     `json:"-"`
-}
-
-// RawPrice is a category's amount before its display name is looked up.
-type RawPrice struct {
-	Category string
-	Amount   int64
 }
 
 // Date is a calendar date in YYYY-MM-DD form.

@@ -74,9 +74,11 @@ func (ShowStatus) EnumDescriptor() ([]byte, []int) {
 
 // CategoryPrice is the price of a seat of a category in minor units.
 type CategoryPrice struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Category      string                 `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
-	Amount        int64                  `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Category string                 `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
+	Amount   int64                  `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The category's display name on the show's screen.
+	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -123,6 +125,13 @@ func (x *CategoryPrice) GetAmount() int64 {
 		return x.Amount
 	}
 	return 0
+}
+
+func (x *CategoryPrice) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
 }
 
 type Show struct {
@@ -1736,10 +1745,11 @@ var File_marquee_show_v1_show_proto protoreflect.FileDescriptor
 
 const file_marquee_show_v1_show_proto_rawDesc = "" +
 	"\n" +
-	"\x1amarquee/show/v1/show.proto\x12\x0fmarquee.show.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n" +
+	"\x1amarquee/show/v1/show.proto\x12\x0fmarquee.show.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"W\n" +
 	"\rCategoryPrice\x12\x1a\n" +
 	"\bcategory\x18\x01 \x01(\tR\bcategory\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x03R\x06amount\"\xc4\x06\n" +
+	"\x06amount\x18\x02 \x01(\x03R\x06amount\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"\xc4\x06\n" +
 	"\x04Show\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bmovie_id\x18\x02 \x01(\tR\amovieId\x12\x1d\n" +

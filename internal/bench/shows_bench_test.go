@@ -1,0 +1,210 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/bench"
+	"github.com/marquee-cinema/marquee/internal/demo"
+)
+
+// gql posts one GraphQL request with an optional bearer token and decodes data into out; any
+// GraphQL error fails the benchmark.
+func gql(tb testing.TB, url, token, query string, vars map[string]any, out any) {
+	tb.Helper()
+	body := mustBody(tb, query, vars)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
+		tb.Fatalf("%s: %v %s", query[:min(60, len(query))], err, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func adminToken(tb testing.TB, url string) string {
+	var d struct{ Login struct{ AccessToken string } }
+	gql(tb, url, "", `mutation { login(email: "admin@demo.marquee", password: "demo-admin") { accessToken } }`, nil, &d)
+	return d.Login.AccessToken
+}
+
+const scheduleMutation = `mutation($i: ScheduleShowsInput!) { scheduleShows(input: $i) { created { id } conflicts { message } } }`
+
+// BenchmarkSchedule720Shows measures issue 4's scheduling target: 720 shows (6 screens × 4 a
+// day × 30 days, one scheduleShows call per screen) over GraphQL on the embedded defaults,
+// overlap checks included. ns/op is the time for all 720; each iteration schedules a fresh month.
+func BenchmarkSchedule720Shows(b *testing.B) {
+	url := startApp(b, b.TempDir(), true) + "/graphql"
+	token := adminToken(b, url)
+	var screens []string
+	for _, th := range demo.Theatres() {
+		var d struct {
+			Theatre struct {
+				Screens []struct {
+					ID      string
+					Formats []string
+				}
+			}
+		}
+		gql(b, url, "", `query($t: ID!) { theatre(id: $t) { screens { id formats } } }`, map[string]any{"t": th.ID}, &d)
+		for _, s := range d.Theatre.Screens {
+			for _, f := range s.Formats {
+				if f == "2D" && len(screens) < 6 {
+					screens = append(screens, s.ID)
+				}
+			}
+		}
+	}
+	var movies struct {
+		Movies struct {
+			Edges []struct {
+				Node struct {
+					ID             string
+					RuntimeMinutes int
+					Formats        []string
+					Languages      []string
+				}
+			}
+		}
+	}
+	gql(b, url, "", `{ movies(first: 100, filter: {format: "2D"}) { edges { node { id runtimeMinutes formats languages } } } }`, nil, &movies)
+	var movieID, language string
+	for _, e := range movies.Movies.Edges {
+		if e.Node.RuntimeMinutes <= 150 {
+			movieID, language = e.Node.ID, e.Node.Languages[0]
+			break
+		}
+	}
+	prices := []map[string]any{{"category": "RECLINER", "amount": 60000}, {"category": "PRIME", "amount": 30000}, {"category": "CLASSIC", "amount": 20000}}
+	created := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		from := time.Now().AddDate(0, 0, 10+31*i)
+		for _, screen := range screens {
+			var d struct {
+				ScheduleShows struct {
+					Created   []struct{ ID string }
+					Conflicts []struct{ Message string }
+				}
+			}
+			gql(b, url, token, scheduleMutation, map[string]any{"i": map[string]any{"movieId": movieID, "screenId": screen,
+				"fromDate": from.Format(time.DateOnly), "toDate": from.AddDate(0, 0, 29).Format(time.DateOnly),
+				"startTimes": []string{"10:00", "13:30", "17:00", "20:30"}, "language": language, "format": "2D", "prices": prices}}, &d)
+			if len(d.ScheduleShows.Conflicts) > 0 {
+				b.Fatalf("conflicts: %v", d.ScheduleShows.Conflicts[0].Message)
+			}
+			created += len(d.ScheduleShows.Created)
+		}
+	}
+	b.StopTimer()
+	if created != 720*b.N {
+		b.Fatalf("created %d shows, want %d", created, 720*b.N)
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/720shows")
+}
+
+// BenchmarkShowtimesCity50Theatres measures issue 4's discovery target: showtimes of one movie
+// in a city of 50 theatres with 5 screens each, on one date, over POST /graphql. The city is built
+// through the admin API first (outside the timer): every screen plays the movie 5 times that day.
+func BenchmarkShowtimesCity50Theatres(b *testing.B) {
+	url := startApp(b, b.TempDir(), true) + "/graphql"
+	token := adminToken(b, url)
+	var city struct{ CreateCity struct{ ID string } }
+	gql(b, url, token, `mutation { createCity(input: {name: "Benchpur", state: "Test", country: "IN", timeZone: "Asia/Kolkata",
+		location: {lat: 21.0, lng: 79.0}}) { id } }`, nil, &city)
+	movieID := demo.Movies()[0].ID
+	m := demo.Movies()[0]
+	date := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+	layoutRows := []map[string]any{}
+	for r := 0; r < 12; r++ {
+		cells := []map[string]any{}
+		for n := 1; n <= 20; n++ {
+			cat := "CLASSIC"
+			if r < 4 {
+				cat = "PRIME"
+			}
+			cells = append(cells, map[string]any{"number": n, "category": cat})
+		}
+		layoutRows = append(layoutRows, map[string]any{"label": string(rune('L' - r)), "cells": cells})
+	}
+	layout := map[string]any{"categories": []map[string]any{{"code": "PRIME", "name": "Prime"}, {"code": "CLASSIC", "name": "Classic"}}, "rows": layoutRows}
+	for t := 0; t < 50; t++ {
+		var th struct{ CreateTheatre struct{ ID string } }
+		gql(b, url, token, `mutation($i: TheatreInput!) { createTheatre(input: $i) { id } }`, map[string]any{"i": map[string]any{
+			"name": fmt.Sprintf("Bench Theatre %02d", t), "cityId": city.CreateCity.ID, "address": "1 Bench Road",
+			"location": map[string]any{"lat": 21.0 + float64(t%10)*0.01, "lng": 79.0 + float64(t/10)*0.01}}}, &th)
+		for s := 0; s < 5; s++ {
+			var sc struct{ AddScreen struct{ ID string } }
+			gql(b, url, token, `mutation($t: ID!, $i: ScreenInput!) { addScreen(theatreId: $t, input: $i) { id } }`, map[string]any{
+				"t": th.CreateTheatre.ID, "i": map[string]any{"name": fmt.Sprintf("Audi %d", s+1), "formats": m.Formats, "layout": layout}}, &sc)
+			gql(b, url, token, scheduleMutation, map[string]any{"i": map[string]any{"movieId": movieID, "screenId": sc.AddScreen.ID,
+				"fromDate": date, "toDate": date, "startTimes": []string{"09:00", "12:15", "15:30", "18:45", "22:00"},
+				"language": m.Languages[0], "format": m.Formats[0],
+				"prices": []map[string]any{{"category": "PRIME", "amount": 30000}, {"category": "CLASSIC", "amount": 20000}}}}, nil)
+		}
+	}
+	query := `query Showtimes($m: ID!, $c: ID!, $d: Date) { showtimes(filter: {movieId: $m, cityId: $c, date: $d}) {
+		theatre { id name } shows { id startsAt localTime language format availableSeats prices { category name price { amount currency } } } } }`
+	body := mustBody(b, query, map[string]any{"m": movieID, "c": city.CreateCity.ID, "d": date})
+	check := func(status int, resp []byte) error {
+		if err := bench.GraphQLOK(status, resp); err != nil {
+			return err
+		}
+		var r struct {
+			Data struct {
+				Showtimes []struct{ Shows []json.RawMessage }
+			}
+		}
+		_ = json.Unmarshal(resp, &r)
+		n := 0
+		for _, g := range r.Data.Showtimes {
+			n += len(g.Shows)
+		}
+		if len(r.Data.Showtimes) != 50 || n != 250*5 {
+			return fmt.Errorf("%d theatres, %d shows", len(r.Data.Showtimes), n)
+		}
+		return nil
+	}
+	for _, workers := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			client := bench.NewClient(workers)
+			defer client.CloseIdleConnections()
+			cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}
+			warm := cfg
+			warm.Requests = 2 * workers
+			if _, err := bench.Run(context.Background(), warm); err != nil {
+				b.Fatal(err)
+			}
+			cfg.Requests = b.N
+			b.ResetTimer()
+			res, err := bench.Run(context.Background(), cfg)
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			reportLoad(b, res)
+		})
+	}
+}
