@@ -27,6 +27,11 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
+	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
+	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
+	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
 	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/cache"
@@ -83,7 +88,7 @@ type App struct {
 	demoDone chan struct{}
 
 	mu      sync.Mutex
-	peers   map[string]*grpc.ClientConn // by address
+	conns   map[string]*grpc.ClientConn // by address
 	serving sync.WaitGroup
 }
 
@@ -218,10 +223,10 @@ func (a *App) Stop(ctx context.Context) error {
 func (a *App) closeConns() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, c := range a.peers {
+	for _, c := range a.conns {
 		_ = c.Close()
 	}
-	a.peers = nil
+	a.conns = nil
 }
 
 func (a *App) onModuleState(name string, s State) {
@@ -254,7 +259,7 @@ func (a *App) clientConn(module string) (grpc.ClientConnInterface, error) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if conn, ok := a.peers[addr]; ok {
+	if conn, ok := a.conns[addr]; ok {
 		return conn, nil
 	}
 	conn, err := grpc.NewClient(addr,
@@ -264,11 +269,48 @@ func (a *App) clientConn(module string) (grpc.ClientConnInterface, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to the %s service at %s: %w", module, addr, err)
 	}
-	if a.peers == nil {
-		a.peers = map[string]*grpc.ClientConn{}
+	if a.conns == nil {
+		a.conns = map[string]*grpc.ClientConn{}
 	}
-	a.peers[addr] = conn
+	a.conns[addr] = conn
 	return conn, nil
+}
+
+// peers are the gRPC clients of the services, each over the in-process channel when the service
+// runs here, else over the network; nil for a service this process can reach neither way
+// (checkPeers makes sure every module has those it needs).
+type peers struct {
+	users    userv1.UserServiceClient
+	movies   moviev1.MovieServiceClient
+	theatres theatrev1.TheatreServiceClient
+	shows    showv1.ShowServiceClient
+	bookings bookingv1.BookingServiceClient
+}
+
+func (a *App) peers() (peers, error) {
+	var p peers
+	conn := func(module string) (grpc.ClientConnInterface, error) {
+		if !a.runs(module) && a.cfg.PeerAddr(module) == "" {
+			return nil, nil
+		}
+		return a.clientConn(module)
+	}
+	for module, set := range map[string]func(grpc.ClientConnInterface){
+		ModuleUser:    func(c grpc.ClientConnInterface) { p.users = userv1.NewUserServiceClient(c) },
+		ModuleMovie:   func(c grpc.ClientConnInterface) { p.movies = moviev1.NewMovieServiceClient(c) },
+		ModuleTheatre: func(c grpc.ClientConnInterface) { p.theatres = theatrev1.NewTheatreServiceClient(c) },
+		ModuleShow:    func(c grpc.ClientConnInterface) { p.shows = showv1.NewShowServiceClient(c) },
+		ModuleBooking: func(c grpc.ClientConnInterface) { p.bookings = bookingv1.NewBookingServiceClient(c) },
+	} {
+		c, err := conn(module)
+		if err != nil {
+			return peers{}, err
+		}
+		if c != nil {
+			set(c)
+		}
+	}
+	return p, nil
 }
 
 // registerService registers a gRPC service on both the network server and the in-process channel.

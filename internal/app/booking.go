@@ -6,8 +6,6 @@ import (
 	"time"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
-	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
-	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/booking"
 	"github.com/marquee-cinema/marquee/internal/booking/bookinggrpc"
 	"github.com/marquee-cinema/marquee/internal/booking/bookingmongo"
@@ -69,15 +67,11 @@ func (a *App) startBooking(ctx context.Context) error {
 	if a.redis != nil {
 		locker = seatlock.NewRedis(a.redis, a.cfg.RedisPrefix+"seats:")
 	}
-	showConn, err := a.clientConn(ModuleShow)
+	p, err := a.peers()
 	if err != nil {
 		return err
 	}
-	theatreConn, err := a.clientConn(ModuleTheatre)
-	if err != nil {
-		return err
-	}
-	catalogue := bookinggrpc.NewCatalogue(showv1.NewShowServiceClient(showConn), theatrev1.NewTheatreServiceClient(theatreConn), a.clock)
+	catalogue := bookinggrpc.NewCatalogue(p.shows, p.theatres, a.clock)
 	svc := booking.NewService(locker, seats, catalogue, a.bus(), a.clock, booking.Options{HoldTTL: a.cfg.HoldTTL,
 		FeePerTicket: a.cfg.FeePerTicket, TaxBasisPoints: a.cfg.FeeTaxBasisPoints, Log: a.log})
 	a.svc.bookings = svc

@@ -227,21 +227,13 @@ func (a *App) startShow(ctx context.Context) error {
 		}
 		repo, pricing = s.Shows, s.Pricing
 	}
-	movieConn, err := a.clientConn(ModuleMovie)
-	if err != nil {
-		return err
-	}
-	theatreConn, err := a.clientConn(ModuleTheatre)
-	if err != nil {
-		return err
-	}
-	bookingConn, err := a.clientConn(ModuleBooking)
+	p, err := a.peers()
 	if err != nil {
 		return err
 	}
 	a.svc.shows = show.NewService(show.Deps{Repo: repo, Pricing: pricing,
-		Occupancy: showgrpc.BookingOccupancy{Client: bookingv1.NewBookingServiceClient(bookingConn)},
-		Catalogue: showgrpc.Catalogue{Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)},
+		Occupancy: showgrpc.BookingOccupancy{Client: p.bookings},
+		Catalogue: showgrpc.Catalogue{Movies: p.movies, Theatres: p.theatres},
 		Auth:      showgrpc.TheatreAuthorizer{}, Dates: show.NewDateCache(a.cache()), Clock: a.clock})
 	auditLog, err := a.auditLog(ctx)
 	if err != nil {
@@ -253,32 +245,15 @@ func (a *App) startShow(ctx context.Context) error {
 }
 
 func (a *App) startGateway(context.Context) error {
-	movieConn, err := a.clientConn(ModuleMovie)
+	p, err := a.peers()
 	if err != nil {
 		return err
 	}
-	theatreConn, err := a.clientConn(ModuleTheatre)
-	if err != nil {
-		return err
-	}
-	showConn, err := a.clientConn(ModuleShow)
-	if err != nil {
-		return err
-	}
-	userConn, err := a.clientConn(ModuleUser)
-	if err != nil {
-		return err
-	}
-	bookingConn, err := a.clientConn(ModuleBooking)
-	if err != nil {
-		return err
-	}
-	gateway.Mount(a.mux, gateway.Options{Shows: showv1.NewShowServiceClient(showConn), Users: userv1.NewUserServiceClient(userConn),
-		Bookings: bookingv1.NewBookingServiceClient(bookingConn), Sessions: a.sessions,
+	gateway.Mount(a.mux, gateway.Options{Shows: p.shows, Users: p.users, Bookings: p.bookings, Sessions: a.sessions,
 		Verifier: a.verifier, Limiter: a.limiter(), AuthRule: ratelimit.Rule{Limit: a.cfg.AuthRatePerIP, Window: a.cfg.AuthRateWindow},
 		TrustForwardedFor: a.cfg.TrustForwarded, Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
-		Movies: moviev1.NewMovieServiceClient(movieConn), Theatres: theatrev1.NewTheatreServiceClient(theatreConn)})
+		Movies: p.movies, Theatres: p.theatres})
 	return nil
 }
 

@@ -2,7 +2,11 @@ package booking
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
 // SeatStore is the seat ground truth: a seat of a show is booked if and only if the store holds a
@@ -21,4 +25,48 @@ type SeatStore interface {
 	Seats(ctx context.Context, showID string) (map[string]string, error)
 	// Counts returns the number of booked seats of each show among showIDs (absent: none).
 	Counts(ctx context.Context, showIDs []string) (map[string]int, error)
+}
+
+// ValidateSeatBooking validates SeatStore.Book's arguments and returns the seats sorted (a copy).
+func ValidateSeatBooking(showID, bookingID string, seatIDs []string) ([]string, error) {
+	if err := ValidateShowBooking(showID, bookingID); err != nil {
+		return nil, err
+	}
+	if len(seatIDs) == 0 {
+		return nil, errs.Invalidf("seatIds", "at least one seat is required")
+	}
+	seats := slices.Clone(seatIDs)
+	slices.Sort(seats)
+	for i, seat := range seats {
+		if seat == "" {
+			return nil, errs.Invalidf("seatIds", "seat ids must not be empty")
+		}
+		// The seats of a SeatUnavailable error are listed comma-separated.
+		if strings.Contains(seat, ",") {
+			return nil, errs.Invalidf("seatIds", "seat id %q contains a comma", seat)
+		}
+		if i > 0 && seats[i-1] == seat {
+			return nil, errs.Invalidf("seatIds", "seat %s is listed twice", seat)
+		}
+	}
+	return seats, nil
+}
+
+// ValidateShowBooking checks the show and booking ids of a SeatStore call.
+func ValidateShowBooking(showID, bookingID string) error {
+	if showID == "" {
+		return errs.Invalidf("showId", "showId is required")
+	}
+	if bookingID == "" {
+		return errs.Invalidf("bookingId", "bookingId is required")
+	}
+	return nil
+}
+
+// SeatsAlreadyBooked is SeatStore.Book's error for seats recorded for another booking.
+func SeatsAlreadyBooked(seats []string) error {
+	seats = slices.Clone(seats)
+	slices.Sort(seats)
+	list := strings.Join(seats, ",")
+	return errs.E(errs.SeatUnavailable, "seats %s are already booked", list).WithDetail("seats", list)
 }

@@ -329,6 +329,16 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		}
 	}
 	if len(heldByOthers) > 0 {
+		// A seat the ground truth already records for this booking is this booking's (a retry
+		// after the locker missed its booked mark); a hold covering it is stale, and MarkBooked
+		// below releases it.
+		booked, err := s.seats.Seats(ctx, r.ShowID)
+		if err != nil {
+			return fmt.Errorf("booked seats: %w", err)
+		}
+		heldByOthers = slices.DeleteFunc(heldByOthers, func(seat string) bool { return booked[seat] == r.BookingID })
+	}
+	if len(heldByOthers) > 0 {
 		// Another customer holds them now; the ground truth may still have them free, but
 		// booking them would take seats from under a live hold.
 		slices.Sort(heldByOthers)

@@ -84,7 +84,7 @@ func NewSeatStore(ctx context.Context, db *mongo.Database) (*SeatStore, error) {
 // after it deleted what it inserted; those whose document is gone by then (released, or deleted
 // again by a losing call) are tried again, a few times.
 func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs []string, at time.Time) error {
-	seats, err := checkSeatBook(showID, bookingID, seatIDs)
+	seats, err := booking.ValidateSeatBooking(showID, bookingID, seatIDs)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs 
 			}
 		}
 		if len(taken) > 0 {
-			return s.undo(ctx, bookingID, inserted, seatsUnavailable(taken))
+			return s.undo(ctx, bookingID, inserted, booking.SeatsAlreadyBooked(taken))
 		}
 		if len(gone) == 0 {
 			return nil
@@ -207,7 +207,7 @@ func (s *SeatStore) undo(ctx context.Context, bookingID string, ids []bson.Objec
 // Each record is deleted on its own, so that a seat counts as freed by the call that deleted it
 // even when releases race.
 func (s *SeatStore) Release(ctx context.Context, showID, bookingID string) ([]string, error) {
-	if err := checkSeatShowBooking(showID, bookingID); err != nil {
+	if err := booking.ValidateShowBooking(showID, bookingID); err != nil {
 		return nil, err
 	}
 	cur, err := s.coll.Find(ctx, bson.D{{Key: "showId", Value: showID}, {Key: "bookingId", Value: bookingID}},
@@ -279,47 +279,4 @@ func (s *SeatStore) Counts(ctx context.Context, showIDs []string) (map[string]in
 		out[r.ShowID] = r.N
 	}
 	return out, nil
-}
-
-// checkSeatBook validates Book's arguments and returns the seats sorted (a copy).
-func checkSeatBook(showID, bookingID string, seatIDs []string) ([]string, error) {
-	if err := checkSeatShowBooking(showID, bookingID); err != nil {
-		return nil, err
-	}
-	if len(seatIDs) == 0 {
-		return nil, errs.Invalidf("seatIds", "at least one seat is required")
-	}
-	seats := slices.Clone(seatIDs)
-	slices.Sort(seats)
-	for i, seat := range seats {
-		if seat == "" {
-			return nil, errs.Invalidf("seatIds", "seat ids must not be empty")
-		}
-		// The seats of a SeatUnavailable error are listed comma-separated.
-		if strings.Contains(seat, ",") {
-			return nil, errs.Invalidf("seatIds", "seat id %q contains a comma", seat)
-		}
-		if i > 0 && seats[i-1] == seat {
-			return nil, errs.Invalidf("seatIds", "seat %s is listed twice", seat)
-		}
-	}
-	return seats, nil
-}
-
-func checkSeatShowBooking(showID, bookingID string) error {
-	if showID == "" {
-		return errs.Invalidf("showId", "showId is required")
-	}
-	if bookingID == "" {
-		return errs.Invalidf("bookingId", "bookingId is required")
-	}
-	return nil
-}
-
-// seatsUnavailable is the error for seats recorded for another booking.
-func seatsUnavailable(seats []string) error {
-	seats = slices.Clone(seats)
-	slices.Sort(seats)
-	list := strings.Join(seats, ",")
-	return errs.E(errs.SeatUnavailable, "seats %s are already booked", list).WithDetail("seats", list)
 }

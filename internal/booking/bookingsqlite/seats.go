@@ -6,11 +6,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/marquee-cinema/marquee/internal/booking"
-	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 )
 
@@ -48,7 +46,7 @@ func NewSeatStore(ctx context.Context, db *sql.DB) (*SeatStore, error) {
 
 // Book records every seat of a booking at once, or none.
 func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs []string, at time.Time) error {
-	seats, err := checkSeatBook(showID, bookingID, seatIDs)
+	seats, err := booking.ValidateSeatBooking(showID, bookingID, seatIDs)
 	if err != nil {
 		return err
 	}
@@ -83,7 +81,7 @@ func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs 
 		}
 		_ = rows.Close()
 		if len(taken) > 0 {
-			return seatsUnavailable(taken)
+			return booking.SeatsAlreadyBooked(taken)
 		}
 		if len(mine) == len(seats) {
 			return nil // an idempotent retry
@@ -102,7 +100,7 @@ func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs 
 				if sqlitedb.IsUniqueViolation(err) {
 					// Only possible when the database was not opened with immediate transactions
 					// and another writer slipped in; the transaction rolls back.
-					return seatsUnavailable([]string{seat})
+					return booking.SeatsAlreadyBooked([]string{seat})
 				}
 				return fmt.Errorf("insert booked seat: %w", err)
 			}
@@ -113,7 +111,7 @@ func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs 
 
 // Release removes every seat record of the booking for the show and returns the freed seats.
 func (s *SeatStore) Release(ctx context.Context, showID, bookingID string) ([]string, error) {
-	if err := checkSeatShowBooking(showID, bookingID); err != nil {
+	if err := booking.ValidateShowBooking(showID, bookingID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `DELETE FROM booked_seats WHERE show_id = ? AND booking_id = ? RETURNING seat_id`,
@@ -195,47 +193,4 @@ func (s *SeatStore) countChunk(ctx context.Context, out map[string]int, showIDs 
 		return fmt.Errorf("count booked seats: %w", err)
 	}
 	return nil
-}
-
-// checkSeatBook validates Book's arguments and returns the seats sorted (a copy).
-func checkSeatBook(showID, bookingID string, seatIDs []string) ([]string, error) {
-	if err := checkSeatShowBooking(showID, bookingID); err != nil {
-		return nil, err
-	}
-	if len(seatIDs) == 0 {
-		return nil, errs.Invalidf("seatIds", "at least one seat is required")
-	}
-	seats := slices.Clone(seatIDs)
-	slices.Sort(seats)
-	for i, seat := range seats {
-		if seat == "" {
-			return nil, errs.Invalidf("seatIds", "seat ids must not be empty")
-		}
-		// The seats of a SeatUnavailable error are listed comma-separated.
-		if strings.Contains(seat, ",") {
-			return nil, errs.Invalidf("seatIds", "seat id %q contains a comma", seat)
-		}
-		if i > 0 && seats[i-1] == seat {
-			return nil, errs.Invalidf("seatIds", "seat %s is listed twice", seat)
-		}
-	}
-	return seats, nil
-}
-
-func checkSeatShowBooking(showID, bookingID string) error {
-	if showID == "" {
-		return errs.Invalidf("showId", "showId is required")
-	}
-	if bookingID == "" {
-		return errs.Invalidf("bookingId", "bookingId is required")
-	}
-	return nil
-}
-
-// seatsUnavailable is the error for seats recorded for another booking.
-func seatsUnavailable(seats []string) error {
-	seats = slices.Clone(seats)
-	slices.Sort(seats)
-	list := strings.Join(seats, ",")
-	return errs.E(errs.SeatUnavailable, "seats %s are already booked", list).WithDetail("seats", list)
 }
