@@ -26,6 +26,7 @@ type Service struct {
 	repo  Repository
 	clock clock.Clock
 	audit audit.Log
+	pages pageCache
 }
 
 // NewService returns a Service over repo. Its writes go to no audit log until SetAudit.
@@ -53,6 +54,7 @@ func (s *Service) Create(ctx context.Context, m Movie) (Movie, error) {
 	if err := s.repo.Create(ctx, m); err != nil {
 		return Movie{}, fmt.Errorf("create movie: %w", err)
 	}
+	s.pages.clear()
 	_ = s.audit.Record(ctx, "movie.create", audit.ResourceMovie, m.ID, "", fmt.Sprintf("created movie %q", m.Title))
 	return m, nil
 }
@@ -107,6 +109,10 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 		}
 		pos = &p
 	}
+	key := pageKey(f, pos, first)
+	if res, ok := s.pages.get(key, s.clock.Now()); ok {
+		return res, nil
+	}
 	movies, err := s.repo.List(ctx, f, pos, first+1)
 	if err != nil {
 		return ListResult{}, fmt.Errorf("list movies: %w", err)
@@ -115,6 +121,7 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 	if len(movies) > first {
 		res.Movies, res.HasNextPage = movies[:first], true
 	}
+	s.pages.put(key, res, s.clock.Now())
 	return res, nil
 }
 
@@ -140,6 +147,7 @@ func (s *Service) Update(ctx context.Context, id string, fn func(*Movie) error) 
 	if err != nil {
 		return Movie{}, err
 	}
+	s.pages.clear()
 	_ = s.audit.Record(ctx, "movie.update", audit.ResourceMovie, m.ID, "", fmt.Sprintf("updated movie %q", m.Title))
 	return m, nil
 }
