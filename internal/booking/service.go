@@ -306,7 +306,9 @@ type ConfirmRequest struct {
 // ConfirmBooking writes every seat of a booking to the ground truth at once, or none. Calling it
 // again for the same booking succeeds. SeatUnavailable, naming the seats, when any seat is
 // booked by another booking or held by someone else whose hold is live while this booking's hold
-// is gone — whether or not a Redis hold still exists, a seat is never booked twice.
+// is gone — whether or not a Redis hold still exists, a seat is never booked twice. While it
+// writes, it claims the seats in the locker (in place of the booking's hold, when still live), so
+// that no hold made meanwhile is overridden; a failed write releases the claim, and so the hold.
 func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if !ids.Valid(r.ShowID) || r.BookingID == "" || len(r.SeatIDs) == 0 {
 		return errs.Invalidf("booking", "a confirmation needs a show, a booking id and seats")
@@ -316,14 +318,17 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err != nil {
 		return fmt.Errorf("held seats: %w", err)
 	}
-	var ownHold bool
-	var heldByOthers []string
+	owner := "booking:" + r.BookingID // who claims the seats while they are written
+	var claim, heldByOthers []string
 	for _, seat := range r.SeatIDs {
 		l, ok := locks[seat]
 		switch {
-		case !ok || l.Booked:
+		case ok && l.Booked:
+		case !ok:
+			claim = append(claim, seat)
 		case l.HoldID == r.HoldID && r.HoldID != "":
-			ownHold = true
+			owner = l.OwnerID
+			claim = append(claim, seat)
 		default:
 			heldByOthers = append(heldByOthers, seat)
 		}
@@ -345,7 +350,21 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		return errs.E(errs.SeatUnavailable, "seats %s are held by another customer", joinSeats(heldByOthers)).
 			WithDetail("seats", joinSeats(heldByOthers))
 	}
+	// Claim the seats in the locker while they are written, all or none, so that no hold made
+	// after the check above loses its seats to this booking (say, one made after this booking's
+	// own hold expired): the booking's own hold, while still live, is replaced by the claim in one
+	// step; other seats must still be free. Seats marked booked, and seats the ground truth
+	// already has for this booking, are left to the ground truth.
+	claimID, replaced, err := s.claim(ctx, r.ShowID, owner, claim, now)
+	if err != nil {
+		return err
+	}
 	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
+		if claimID != "" {
+			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
+				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
+			}
+		}
 		return err
 	}
 	sh, err := s.catalogue.Show(ctx, r.ShowID)
@@ -353,8 +372,8 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err == nil {
 		bookedUntil = sh.BusyUntil.Add(24 * time.Hour)
 	}
-	if ownHold {
-		if _, err := s.locker.Consume(ctx, r.ShowID, r.HoldID, now); err != nil && !errs.Is(err, errs.NotFound) {
+	if claimID != "" {
+		if _, err := s.locker.Consume(ctx, r.ShowID, claimID, now); err != nil && !errs.Is(err, errs.NotFound) {
 			return fmt.Errorf("consume hold: %w", err)
 		}
 	}
@@ -374,8 +393,38 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 			}
 		}
 	}
+	for seat, l := range locks {
+		if replaced != "" && l.HoldID == replaced && !slices.Contains(r.SeatIDs, seat) {
+			changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
+		}
+	}
 	s.publish(ctx, r.ShowID, changes)
 	return nil
+}
+
+// confirmClaimTTL bounds how long ConfirmBooking's claim on seats lasts should it never finish.
+const confirmClaimTTL = time.Minute
+
+// claim holds seats for owner while ConfirmBooking writes them, replacing the owner's live hold
+// on the show (returned as replaced). SeatUnavailable when another live hold has any of them.
+// More seats than one hold may have (no booking made from a hold has) are not claimed.
+func (s *Service) claim(ctx context.Context, showID, owner string, seats []string, now time.Time) (id, replaced string, err error) {
+	if len(seats) == 0 || len(seats) > seatlock.MaxSeatsPerHold {
+		return "", "", nil
+	}
+	if id, err = newHoldID(showID); err != nil {
+		return "", "", err
+	}
+	replaced, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
+		ExpiresAt: now.Add(confirmClaimTTL)}, now)
+	if errs.Is(err, errs.SeatUnavailable) {
+		taken := errs.As(err).Details["seats"]
+		return "", "", errs.E(errs.SeatUnavailable, "seats %s are held by another customer", taken).WithDetail("seats", taken)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("claim seats: %w", err)
+	}
+	return id, replaced, nil
 }
 
 // ReleaseBooking frees the seats of a cancelled booking.
