@@ -220,6 +220,9 @@ func (c *Config) Validate() error {
 	if c.AuthRatePerIP < 1 || c.AuthRateWindow <= 0 {
 		return errors.New("--auth-rate-limit and --auth-rate-window must be positive")
 	}
+	if c.AuthRateWindow/time.Duration(c.AuthRatePerIP) < time.Microsecond {
+		return errors.New("--auth-rate-window / --auth-rate-limit must be at least a microsecond")
+	}
 	if c.GraphQLMaxDepth < 1 || c.GraphQLMaxComplexity < 1 {
 		return errors.New("--graphql-max-depth and --graphql-max-complexity must be positive")
 	}
