@@ -14,6 +14,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
+	"github.com/marquee-cinema/marquee/internal/theatre/theatregrpc"
 )
 
 // Server implements bookingv1.BookingServiceServer over a booking.Service.
@@ -83,7 +84,7 @@ func (s *Server) GetSeatMap(ctx context.Context, req *bookingv1.GetSeatMapReques
 		return nil, err
 	}
 	out := &bookingv1.GetSeatMapResponse{ShowId: m.Show.ID, ScreenId: m.Show.ScreenID, TheatreId: m.Show.TheatreID,
-		HoldId: m.HoldID, Seats: make([]*bookingv1.SeatState, 0, len(m.Status))}
+		HoldId: m.HoldID, Seats: make([]*bookingv1.SeatState, 0, len(m.Status)), Layout: theatregrpc.ToProtoLayout(m.Layout)}
 	for _, seat := range m.Layout.Seats() {
 		out.Seats = append(out.Seats, &bookingv1.SeatState{SeatId: seat.ID, Status: statusToProto[m.Status[seat.ID]], Mine: m.Mine[seat.ID]})
 	}

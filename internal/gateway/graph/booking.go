@@ -59,17 +59,14 @@ func (r *Resolver) seatMap(ctx context.Context, showID string) (*model.SeatMap, 
 	if err != nil {
 		return nil, err
 	}
-	screen, err := r.loadScreen(ctx, res.GetTheatreId(), res.GetScreenId())
-	if err != nil {
-		return nil, err
-	}
+	layout := toGraphLayout(res.GetLayout())
 	states := make(map[string]*bookingv1.SeatState, len(res.GetSeats()))
 	for _, s := range res.GetSeats() {
 		states[s.GetSeatId()] = s
 	}
 	out := &model.SeatMap{ShowID: res.GetShowId(), TheatreID: res.GetTheatreId(), ScreenID: res.GetScreenId(), HoldID: res.GetHoldId(),
-		Rows: make([]*model.SeatRow, len(screen.Layout.Rows))}
-	for i, row := range screen.Layout.Rows {
+		Rows: make([]*model.SeatRow, len(layout.Rows))}
+	for i, row := range layout.Rows {
 		sr := &model.SeatRow{Label: row.Label, Cells: make([]*model.SeatCell, len(row.Cells))}
 		for j, cell := range row.Cells {
 			sc := &model.SeatCell{Column: cell.Column}

@@ -7,6 +7,7 @@
 package bookingv1
 
 import (
+	v1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -913,7 +914,9 @@ type GetSeatMapResponse struct {
 	TheatreId string                 `protobuf:"bytes,3,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
 	Seats     []*SeatState           `protobuf:"bytes,4,rep,name=seats,proto3" json:"seats,omitempty"`
 	// The caller's live hold on the show, if any.
-	HoldId        string `protobuf:"bytes,5,opt,name=hold_id,json=holdId,proto3" json:"hold_id,omitempty"`
+	HoldId string `protobuf:"bytes,5,opt,name=hold_id,json=holdId,proto3" json:"hold_id,omitempty"`
+	// The screen's seat layout, so that callers need not fetch it.
+	Layout        *v1.Layout `protobuf:"bytes,6,opt,name=layout,proto3" json:"layout,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -981,6 +984,13 @@ func (x *GetSeatMapResponse) GetHoldId() string {
 		return x.HoldId
 	}
 	return ""
+}
+
+func (x *GetSeatMapResponse) GetLayout() *v1.Layout {
+	if x != nil {
+		return x.Layout
+	}
+	return nil
 }
 
 type SeatCounts struct {
@@ -1431,7 +1441,7 @@ var File_marquee_booking_v1_booking_proto protoreflect.FileDescriptor
 
 const file_marquee_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	" marquee/booking/v1/booking.proto\x12\x12marquee.booking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x01\n" +
+	" marquee/booking/v1/booking.proto\x12\x12marquee.booking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a marquee/theatre/v1/theatre.proto\"\xa9\x01\n" +
 	"\tQuoteLine\x12\x1a\n" +
 	"\bcategory\x18\x01 \x01(\tR\bcategory\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x19\n" +
@@ -1487,14 +1497,15 @@ const file_marquee_booking_v1_booking_proto_rawDesc = "" +
 	"\x06status\x18\x02 \x01(\x0e2\x1e.marquee.booking.v1.SeatStatusR\x06status\x12\x12\n" +
 	"\x04mine\x18\x03 \x01(\bR\x04mine\",\n" +
 	"\x11GetSeatMapRequest\x12\x17\n" +
-	"\ashow_id\x18\x01 \x01(\tR\x06showId\"\xb7\x01\n" +
+	"\ashow_id\x18\x01 \x01(\tR\x06showId\"\xeb\x01\n" +
 	"\x12GetSeatMapResponse\x12\x17\n" +
 	"\ashow_id\x18\x01 \x01(\tR\x06showId\x12\x1b\n" +
 	"\tscreen_id\x18\x02 \x01(\tR\bscreenId\x12\x1d\n" +
 	"\n" +
 	"theatre_id\x18\x03 \x01(\tR\ttheatreId\x123\n" +
 	"\x05seats\x18\x04 \x03(\v2\x1d.marquee.booking.v1.SeatStateR\x05seats\x12\x17\n" +
-	"\ahold_id\x18\x05 \x01(\tR\x06holdId\"Q\n" +
+	"\ahold_id\x18\x05 \x01(\tR\x06holdId\x122\n" +
+	"\x06layout\x18\x06 \x01(\v2\x1a.marquee.theatre.v1.LayoutR\x06layout\"Q\n" +
 	"\n" +
 	"SeatCounts\x12\x17\n" +
 	"\ashow_id\x18\x01 \x01(\tR\x06showId\x12\x12\n" +
@@ -1585,6 +1596,7 @@ var file_marquee_booking_v1_booking_proto_goTypes = []any{
 	(*WatchSeatMapRequest)(nil),       // 24: marquee.booking.v1.WatchSeatMapRequest
 	(*WatchSeatMapResponse)(nil),      // 25: marquee.booking.v1.WatchSeatMapResponse
 	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
+	(*v1.Layout)(nil),                 // 27: marquee.theatre.v1.Layout
 }
 var file_marquee_booking_v1_booking_proto_depIdxs = []int32{
 	1,  // 0: marquee.booking.v1.Quote.lines:type_name -> marquee.booking.v1.QuoteLine
@@ -1597,33 +1609,34 @@ var file_marquee_booking_v1_booking_proto_depIdxs = []int32{
 	3,  // 7: marquee.booking.v1.ExtendHoldResponse.hold:type_name -> marquee.booking.v1.Hold
 	0,  // 8: marquee.booking.v1.SeatState.status:type_name -> marquee.booking.v1.SeatStatus
 	14, // 9: marquee.booking.v1.GetSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
-	17, // 10: marquee.booking.v1.GetSeatCountsResponse.counts:type_name -> marquee.booking.v1.SeatCounts
-	14, // 11: marquee.booking.v1.WatchSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
-	4,  // 12: marquee.booking.v1.BookingService.HoldSeats:input_type -> marquee.booking.v1.HoldSeatsRequest
-	6,  // 13: marquee.booking.v1.BookingService.HoldBestAvailable:input_type -> marquee.booking.v1.HoldBestAvailableRequest
-	8,  // 14: marquee.booking.v1.BookingService.GetHold:input_type -> marquee.booking.v1.GetHoldRequest
-	10, // 15: marquee.booking.v1.BookingService.ExtendHold:input_type -> marquee.booking.v1.ExtendHoldRequest
-	12, // 16: marquee.booking.v1.BookingService.ReleaseHold:input_type -> marquee.booking.v1.ReleaseHoldRequest
-	15, // 17: marquee.booking.v1.BookingService.GetSeatMap:input_type -> marquee.booking.v1.GetSeatMapRequest
-	18, // 18: marquee.booking.v1.BookingService.GetSeatCounts:input_type -> marquee.booking.v1.GetSeatCountsRequest
-	20, // 19: marquee.booking.v1.BookingService.ConfirmBooking:input_type -> marquee.booking.v1.ConfirmBookingRequest
-	22, // 20: marquee.booking.v1.BookingService.ReleaseBooking:input_type -> marquee.booking.v1.ReleaseBookingRequest
-	24, // 21: marquee.booking.v1.BookingService.WatchSeatMap:input_type -> marquee.booking.v1.WatchSeatMapRequest
-	5,  // 22: marquee.booking.v1.BookingService.HoldSeats:output_type -> marquee.booking.v1.HoldSeatsResponse
-	7,  // 23: marquee.booking.v1.BookingService.HoldBestAvailable:output_type -> marquee.booking.v1.HoldBestAvailableResponse
-	9,  // 24: marquee.booking.v1.BookingService.GetHold:output_type -> marquee.booking.v1.GetHoldResponse
-	11, // 25: marquee.booking.v1.BookingService.ExtendHold:output_type -> marquee.booking.v1.ExtendHoldResponse
-	13, // 26: marquee.booking.v1.BookingService.ReleaseHold:output_type -> marquee.booking.v1.ReleaseHoldResponse
-	16, // 27: marquee.booking.v1.BookingService.GetSeatMap:output_type -> marquee.booking.v1.GetSeatMapResponse
-	19, // 28: marquee.booking.v1.BookingService.GetSeatCounts:output_type -> marquee.booking.v1.GetSeatCountsResponse
-	21, // 29: marquee.booking.v1.BookingService.ConfirmBooking:output_type -> marquee.booking.v1.ConfirmBookingResponse
-	23, // 30: marquee.booking.v1.BookingService.ReleaseBooking:output_type -> marquee.booking.v1.ReleaseBookingResponse
-	25, // 31: marquee.booking.v1.BookingService.WatchSeatMap:output_type -> marquee.booking.v1.WatchSeatMapResponse
-	22, // [22:32] is the sub-list for method output_type
-	12, // [12:22] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	27, // 10: marquee.booking.v1.GetSeatMapResponse.layout:type_name -> marquee.theatre.v1.Layout
+	17, // 11: marquee.booking.v1.GetSeatCountsResponse.counts:type_name -> marquee.booking.v1.SeatCounts
+	14, // 12: marquee.booking.v1.WatchSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
+	4,  // 13: marquee.booking.v1.BookingService.HoldSeats:input_type -> marquee.booking.v1.HoldSeatsRequest
+	6,  // 14: marquee.booking.v1.BookingService.HoldBestAvailable:input_type -> marquee.booking.v1.HoldBestAvailableRequest
+	8,  // 15: marquee.booking.v1.BookingService.GetHold:input_type -> marquee.booking.v1.GetHoldRequest
+	10, // 16: marquee.booking.v1.BookingService.ExtendHold:input_type -> marquee.booking.v1.ExtendHoldRequest
+	12, // 17: marquee.booking.v1.BookingService.ReleaseHold:input_type -> marquee.booking.v1.ReleaseHoldRequest
+	15, // 18: marquee.booking.v1.BookingService.GetSeatMap:input_type -> marquee.booking.v1.GetSeatMapRequest
+	18, // 19: marquee.booking.v1.BookingService.GetSeatCounts:input_type -> marquee.booking.v1.GetSeatCountsRequest
+	20, // 20: marquee.booking.v1.BookingService.ConfirmBooking:input_type -> marquee.booking.v1.ConfirmBookingRequest
+	22, // 21: marquee.booking.v1.BookingService.ReleaseBooking:input_type -> marquee.booking.v1.ReleaseBookingRequest
+	24, // 22: marquee.booking.v1.BookingService.WatchSeatMap:input_type -> marquee.booking.v1.WatchSeatMapRequest
+	5,  // 23: marquee.booking.v1.BookingService.HoldSeats:output_type -> marquee.booking.v1.HoldSeatsResponse
+	7,  // 24: marquee.booking.v1.BookingService.HoldBestAvailable:output_type -> marquee.booking.v1.HoldBestAvailableResponse
+	9,  // 25: marquee.booking.v1.BookingService.GetHold:output_type -> marquee.booking.v1.GetHoldResponse
+	11, // 26: marquee.booking.v1.BookingService.ExtendHold:output_type -> marquee.booking.v1.ExtendHoldResponse
+	13, // 27: marquee.booking.v1.BookingService.ReleaseHold:output_type -> marquee.booking.v1.ReleaseHoldResponse
+	16, // 28: marquee.booking.v1.BookingService.GetSeatMap:output_type -> marquee.booking.v1.GetSeatMapResponse
+	19, // 29: marquee.booking.v1.BookingService.GetSeatCounts:output_type -> marquee.booking.v1.GetSeatCountsResponse
+	21, // 30: marquee.booking.v1.BookingService.ConfirmBooking:output_type -> marquee.booking.v1.ConfirmBookingResponse
+	23, // 31: marquee.booking.v1.BookingService.ReleaseBooking:output_type -> marquee.booking.v1.ReleaseBookingResponse
+	25, // 32: marquee.booking.v1.BookingService.WatchSeatMap:output_type -> marquee.booking.v1.WatchSeatMapResponse
+	23, // [23:33] is the sub-list for method output_type
+	13, // [13:23] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_marquee_booking_v1_booking_proto_init() }
