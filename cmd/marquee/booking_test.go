@@ -350,8 +350,15 @@ func (in *instance) subscribe(t testing.TB, showID string) *subscription {
 			}
 		}
 	}()
-	// The server subscribes asynchronously; give it a moment before anything is published.
-	time.Sleep(300 * time.Millisecond)
+	// The first event, with no seats, says the subscription is live.
+	select {
+	case ev := <-s.events:
+		if len(ev.Seats) != 0 {
+			t.Fatalf("the first event has seats: %+v", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the subscription was not confirmed")
+	}
 	return s
 }
 

@@ -121,6 +121,8 @@ func (r *Resolver) watchSeatMap(ctx context.Context, showID string) (<-chan *mod
 		return nil, err
 	}
 	out := make(chan *model.SeatMapEvent, 16)
+	// The first event, with no seats, tells the subscriber that changes from now on reach it.
+	out <- &model.SeatMapEvent{ShowID: showID, Seats: []*model.SeatStatusChange{}}
 	go func() {
 		defer close(out)
 		for {

@@ -2306,7 +2306,7 @@ extend type Mutation {
 }
 
 type Subscription {
-  "Seats of the show whose status changed, with the new status: every hold, release, expiry and booking."
+  "Seats of the show whose status changed, with the new status: every hold, release, expiry and booking. The first event has no seats: it says the subscription is live, so read the seat map after it."
   seatMapChanged(showId: ID!): SeatMapEvent!
 }
 
