@@ -548,7 +548,7 @@ func redisBaseline(b *testing.B, r benchRedis) (float64, string) {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		if strings.ContainsAny(a, " '{}=~") {
-			a = "'" + a + "'"
+			a = strconv.Quote(a)
 		}
 		quoted[i] = a
 	}
