@@ -27,7 +27,7 @@ type Theatre struct {
 	DistanceKm        *float64  `json:"distanceKm,omitempty"`
 }
 
-// Show is a show; its movie, theatre, screen and category names are resolved on demand.
+// Show is a show; its movie, theatre and screen are resolved on demand (prices come with it).
 type Show struct {
 	ID             string           `json:"id"`
 	MovieID        string           `json:"-"`
