@@ -49,7 +49,7 @@ func TestPayAndRefundOnMongo(t *testing.T) {
 	if _, changed, err := p.Complete(ctx, sess.ID, sandbox.OutcomeSuccess); err != nil || !changed {
 		t.Fatalf("Complete: %v, %v", changed, err)
 	}
-	waitFor(t, "payment.succeeded after one retry", 10*time.Second, func() bool { return len(rcv.forSession(sess.ID)) == 1 })
+	waitFor(t, "payment.succeeded after one retry", 30*time.Second, func() bool { return len(rcv.forSession(sess.ID)) == 1 })
 	if n := len(rcv.requests()); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
@@ -63,7 +63,7 @@ func TestPayAndRefundOnMongo(t *testing.T) {
 	restarted := open()
 	stop = startWorker(t, restarted)
 	defer stop()
-	waitFor(t, "refund.succeeded from the restarted instance", 10*time.Second, func() bool { return len(rcv.forSession(sess.ID)) == 2 })
+	waitFor(t, "refund.succeeded from the restarted instance", 30*time.Second, func() bool { return len(rcv.forSession(sess.ID)) == 2 })
 	events := rcv.forSession(sess.ID)
 	if events[0].Type != payment.EventPaymentSucceeded || events[1].Type != payment.EventRefundSucceeded || events[1].Amount != 25000 {
 		t.Errorf("events %+v", events)

@@ -663,7 +663,7 @@ func TestManyEventsAreAllDeliveredWithinTheConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	waitFor(t, "every event", 10*time.Second, func() bool { return len(distinctIDs(h.rcv.accepted())) == n })
+	waitFor(t, "every event", 30*time.Second, func() bool { return len(distinctIDs(h.rcv.accepted())) == n })
 	h.rcv.mu.Lock()
 	maxInFlight := h.rcv.maxInFlight
 	h.rcv.mu.Unlock()
