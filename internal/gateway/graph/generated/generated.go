@@ -29,6 +29,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Booking() BookingResolver
 	Hold() HoldResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -72,6 +73,30 @@ type ComplexityRoot struct {
 		User                  func(childComplexity int) int
 	}
 
+	Booking struct {
+		CancelDeadline func(childComplexity int) int
+		Cancellable    func(childComplexity int) int
+		CancelledAt    func(childComplexity int) int
+		ConfirmedAt    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		Guest          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		PaymentURL     func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		Quote          func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		Refund         func(childComplexity int) int
+		RefundedAt     func(childComplexity int) int
+		SeatIds        func(childComplexity int) int
+		Show           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
 	CategoryLimit struct {
 		Category func(childComplexity int) int
 		Ceiling  func(childComplexity int) int
@@ -82,6 +107,12 @@ type ComplexityRoot struct {
 		Category func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Price    func(childComplexity int) int
+	}
+
+	Checkout struct {
+		Booking    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		PaymentURL func(childComplexity int) int
 	}
 
 	City struct {
@@ -175,8 +206,10 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddScreen          func(childComplexity int, theatreID string, input model.ScreenInput) int
 		AssignTheatreAdmin func(childComplexity int, userID string, theatreIds []string) int
+		CancelBooking      func(childComplexity int, id string) int
 		CancelShow         func(childComplexity int, id string) int
 		ChangePassword     func(childComplexity int, oldPassword string, newPassword string) int
+		Checkout           func(childComplexity int, holdID string, guest *model.GuestInput, returnPath *string) int
 		CreateCity         func(childComplexity int, input model.CityInput) int
 		CreateMovie        func(childComplexity int, input model.MovieInput) int
 		CreateTheatre      func(childComplexity int, input model.TheatreInput) int
@@ -215,22 +248,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Cities       func(childComplexity int) int
-		City         func(childComplexity int, id string) int
-		Hold         func(childComplexity int, id string) int
-		Me           func(childComplexity int) int
-		Movie        func(childComplexity int, id string) int
-		Movies       func(childComplexity int, filter *model.MovieFilter, first *int, after *string) int
-		PricingRules func(childComplexity int, theatreID string) int
-		Screen       func(childComplexity int, id string) int
-		SeatMap      func(childComplexity int, showID string) int
-		Show         func(childComplexity int, id string) int
-		ShowDates    func(childComplexity int, movieID string, cityID string) int
-		Showtimes    func(childComplexity int, filter model.ShowtimeFilter) int
-		Theatre      func(childComplexity int, id string) int
-		Theatres     func(childComplexity int, filter *model.TheatreFilter) int
-		User         func(childComplexity int, id string) int
+		AuditLog           func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Booking            func(childComplexity int, id string) int
+		BookingByReference func(childComplexity int, reference string, email string) int
+		Cities             func(childComplexity int) int
+		City               func(childComplexity int, id string) int
+		Hold               func(childComplexity int, id string) int
+		Me                 func(childComplexity int) int
+		Movie              func(childComplexity int, id string) int
+		Movies             func(childComplexity int, filter *model.MovieFilter, first *int, after *string) int
+		MyBookings         func(childComplexity int) int
+		PricingRules       func(childComplexity int, theatreID string) int
+		Screen             func(childComplexity int, id string) int
+		SeatMap            func(childComplexity int, showID string) int
+		Show               func(childComplexity int, id string) int
+		ShowBookings       func(childComplexity int, showID string) int
+		ShowDates          func(childComplexity int, movieID string, cityID string) int
+		ShowSales          func(childComplexity int, showIds []string) int
+		Showtimes          func(childComplexity int, filter model.ShowtimeFilter) int
+		Theatre            func(childComplexity int, id string) int
+		Theatres           func(childComplexity int, filter *model.TheatreFilter) int
+		User               func(childComplexity int, id string) int
 	}
 
 	Quote struct {
@@ -338,23 +376,33 @@ type ComplexityRoot struct {
 		Theatre        func(childComplexity int) int
 	}
 
+	ShowSales struct {
+		Capacity          func(childComplexity int) int
+		ConfirmedBookings func(childComplexity int) int
+		Revenue           func(childComplexity int) int
+		ShowID            func(childComplexity int) int
+		TicketsSold       func(childComplexity int) int
+	}
+
 	Subscription struct {
 		SeatMapChanged func(childComplexity int, showID string) int
 	}
 
 	Theatre struct {
-		Address           func(childComplexity int) int
-		Amenities         func(childComplexity int) int
-		Chain             func(childComplexity int) int
-		ChangeoverMinutes func(childComplexity int) int
-		City              func(childComplexity int) int
-		Currency          func(childComplexity int) int
-		DistanceKm        func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Location          func(childComplexity int) int
-		Name              func(childComplexity int) int
-		Screens           func(childComplexity int) int
-		TimeZone          func(childComplexity int) int
+		Address                   func(childComplexity int) int
+		Amenities                 func(childComplexity int) int
+		CancellationCutoffMinutes func(childComplexity int) int
+		Chain                     func(childComplexity int) int
+		ChangeoverMinutes         func(childComplexity int) int
+		City                      func(childComplexity int) int
+		Currency                  func(childComplexity int) int
+		DistanceKm                func(childComplexity int) int
+		ID                        func(childComplexity int) int
+		Location                  func(childComplexity int) int
+		Name                      func(childComplexity int) int
+		RefundFeesOnCancel        func(childComplexity int) int
+		Screens                   func(childComplexity int) int
+		TimeZone                  func(childComplexity int) int
 	}
 
 	TheatreShowtimes struct {
@@ -385,6 +433,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BookingResolver interface {
+	Show(ctx context.Context, obj *model.Booking) (*model.Show, error)
+}
 type HoldResolver interface {
 	Show(ctx context.Context, obj *model.Hold) (*model.Show, error)
 }
@@ -409,6 +460,8 @@ type MutationResolver interface {
 	HoldBestAvailable(ctx context.Context, showID string, count int, category *string, accessible *bool) (*model.Hold, error)
 	ReleaseHold(ctx context.Context, holdID string) (bool, error)
 	ExtendHold(ctx context.Context, holdID string) (*model.Hold, error)
+	Checkout(ctx context.Context, holdID string, guest *model.GuestInput, returnPath *string) (*model.Checkout, error)
+	CancelBooking(ctx context.Context, id string) (*model.Booking, error)
 }
 type QueryResolver interface {
 	Cities(ctx context.Context) ([]*model.City, error)
@@ -423,6 +476,11 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
 	SeatMap(ctx context.Context, showID string) (*model.SeatMap, error)
 	Hold(ctx context.Context, id string) (*model.Hold, error)
+	Booking(ctx context.Context, id string) (*model.Booking, error)
+	BookingByReference(ctx context.Context, reference string, email string) (*model.Booking, error)
+	MyBookings(ctx context.Context) ([]*model.Booking, error)
+	ShowBookings(ctx context.Context, showID string) ([]*model.Booking, error)
+	ShowSales(ctx context.Context, showIds []string) ([]*model.ShowSales, error)
 	ShowDates(ctx context.Context, movieID string, cityID string) ([]model.Date, error)
 	Showtimes(ctx context.Context, filter model.ShowtimeFilter) ([]*model.TheatreShowtimes, error)
 	Show(ctx context.Context, id string) (*model.Show, error)
@@ -578,6 +636,133 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "Booking.cancelDeadline":
+		if e.ComplexityRoot.Booking.CancelDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CancelDeadline(childComplexity), true
+	case "Booking.cancellable":
+		if e.ComplexityRoot.Booking.Cancellable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Cancellable(childComplexity), true
+	case "Booking.cancelledAt":
+		if e.ComplexityRoot.Booking.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CancelledAt(childComplexity), true
+	case "Booking.confirmedAt":
+		if e.ComplexityRoot.Booking.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ConfirmedAt(childComplexity), true
+	case "Booking.createdAt":
+		if e.ComplexityRoot.Booking.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.CreatedAt(childComplexity), true
+	case "Booking.email":
+		if e.ComplexityRoot.Booking.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Email(childComplexity), true
+	case "Booking.expiresAt":
+		if e.ComplexityRoot.Booking.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ExpiresAt(childComplexity), true
+	case "Booking.guest":
+		if e.ComplexityRoot.Booking.Guest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Guest(childComplexity), true
+	case "Booking.id":
+		if e.ComplexityRoot.Booking.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.ID(childComplexity), true
+	case "Booking.name":
+		if e.ComplexityRoot.Booking.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Name(childComplexity), true
+	case "Booking.paymentUrl":
+		if e.ComplexityRoot.Booking.PaymentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.PaymentURL(childComplexity), true
+	case "Booking.phone":
+		if e.ComplexityRoot.Booking.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Phone(childComplexity), true
+	case "Booking.quote":
+		if e.ComplexityRoot.Booking.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Quote(childComplexity), true
+	case "Booking.reason":
+		if e.ComplexityRoot.Booking.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Reason(childComplexity), true
+	case "Booking.reference":
+		if e.ComplexityRoot.Booking.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Reference(childComplexity), true
+	case "Booking.refund":
+		if e.ComplexityRoot.Booking.Refund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Refund(childComplexity), true
+	case "Booking.refundedAt":
+		if e.ComplexityRoot.Booking.RefundedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.RefundedAt(childComplexity), true
+	case "Booking.seatIds":
+		if e.ComplexityRoot.Booking.SeatIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.SeatIds(childComplexity), true
+	case "Booking.show":
+		if e.ComplexityRoot.Booking.Show == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Show(childComplexity), true
+	case "Booking.status":
+		if e.ComplexityRoot.Booking.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Status(childComplexity), true
+	case "Booking.total":
+		if e.ComplexityRoot.Booking.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Booking.Total(childComplexity), true
+
 	case "CategoryLimit.category":
 		if e.ComplexityRoot.CategoryLimit.Category == nil {
 			break
@@ -615,6 +800,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryPrice.Price(childComplexity), true
+
+	case "Checkout.booking":
+		if e.ComplexityRoot.Checkout.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkout.Booking(childComplexity), true
+	case "Checkout.expiresAt":
+		if e.ComplexityRoot.Checkout.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkout.ExpiresAt(childComplexity), true
+	case "Checkout.paymentUrl":
+		if e.ComplexityRoot.Checkout.PaymentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkout.PaymentURL(childComplexity), true
 
 	case "City.country":
 		if e.ComplexityRoot.City.Country == nil {
@@ -945,6 +1149,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignTheatreAdmin(childComplexity, args["userId"].(string), args["theatreIds"].([]string)), true
+	case "Mutation.cancelBooking":
+		if e.ComplexityRoot.Mutation.CancelBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelBooking(childComplexity, args["id"].(string)), true
 	case "Mutation.cancelShow":
 		if e.ComplexityRoot.Mutation.CancelShow == nil {
 			break
@@ -967,6 +1182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["oldPassword"].(string), args["newPassword"].(string)), true
+	case "Mutation.checkout":
+		if e.ComplexityRoot.Mutation.Checkout == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Checkout(childComplexity, args["holdId"].(string), args["guest"].(*model.GuestInput), args["returnPath"].(*string)), true
 	case "Mutation.createCity":
 		if e.ComplexityRoot.Mutation.CreateCity == nil {
 			break
@@ -1218,6 +1444,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.booking":
+		if e.ComplexityRoot.Query.Booking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_booking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Booking(childComplexity, args["id"].(string)), true
+	case "Query.bookingByReference":
+		if e.ComplexityRoot.Query.BookingByReference == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bookingByReference_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BookingByReference(childComplexity, args["reference"].(string), args["email"].(string)), true
 	case "Query.cities":
 		if e.ComplexityRoot.Query.Cities == nil {
 			break
@@ -1275,6 +1523,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Movies(childComplexity, args["filter"].(*model.MovieFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myBookings":
+		if e.ComplexityRoot.Query.MyBookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyBookings(childComplexity), true
 	case "Query.pricingRules":
 		if e.ComplexityRoot.Query.PricingRules == nil {
 			break
@@ -1319,6 +1573,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Show(childComplexity, args["id"].(string)), true
+	case "Query.showBookings":
+		if e.ComplexityRoot.Query.ShowBookings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_showBookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShowBookings(childComplexity, args["showId"].(string)), true
 	case "Query.showDates":
 		if e.ComplexityRoot.Query.ShowDates == nil {
 			break
@@ -1330,6 +1595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ShowDates(childComplexity, args["movieId"].(string), args["cityId"].(string)), true
+	case "Query.showSales":
+		if e.ComplexityRoot.Query.ShowSales == nil {
+			break
+		}
+
+		args, err := ec.field_Query_showSales_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShowSales(childComplexity, args["showIds"].([]string)), true
 	case "Query.showtimes":
 		if e.ComplexityRoot.Query.Showtimes == nil {
 			break
@@ -1767,6 +2043,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Show.Theatre(childComplexity), true
 
+	case "ShowSales.capacity":
+		if e.ComplexityRoot.ShowSales.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowSales.Capacity(childComplexity), true
+	case "ShowSales.confirmedBookings":
+		if e.ComplexityRoot.ShowSales.ConfirmedBookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowSales.ConfirmedBookings(childComplexity), true
+	case "ShowSales.revenue":
+		if e.ComplexityRoot.ShowSales.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowSales.Revenue(childComplexity), true
+	case "ShowSales.showId":
+		if e.ComplexityRoot.ShowSales.ShowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowSales.ShowID(childComplexity), true
+	case "ShowSales.ticketsSold":
+		if e.ComplexityRoot.ShowSales.TicketsSold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShowSales.TicketsSold(childComplexity), true
+
 	case "Subscription.seatMapChanged":
 		if e.ComplexityRoot.Subscription.SeatMapChanged == nil {
 			break
@@ -1791,6 +2098,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Theatre.Amenities(childComplexity), true
+	case "Theatre.cancellationCutoffMinutes":
+		if e.ComplexityRoot.Theatre.CancellationCutoffMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theatre.CancellationCutoffMinutes(childComplexity), true
 	case "Theatre.chain":
 		if e.ComplexityRoot.Theatre.Chain == nil {
 			break
@@ -1839,6 +2152,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Theatre.Name(childComplexity), true
+	case "Theatre.refundFeesOnCancel":
+		if e.ComplexityRoot.Theatre.RefundFeesOnCancel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theatre.RefundFeesOnCancel(childComplexity), true
 	case "Theatre.screens":
 		if e.ComplexityRoot.Theatre.Screens == nil {
 			break
@@ -1956,6 +2275,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreditInput", ec.unmarshalInputCreditInput),
 			graphql.NewInputUnmarshaler("DayOfWeekRuleInput", ec.unmarshalInputDayOfWeekRuleInput),
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
+			graphql.NewInputUnmarshaler("GuestInput", ec.unmarshalInputGuestInput),
 			graphql.NewInputUnmarshaler("LatLngInput", ec.unmarshalInputLatLngInput),
 			graphql.NewInputUnmarshaler("LeadTimeRuleInput", ec.unmarshalInputLeadTimeRuleInput),
 			graphql.NewInputUnmarshaler("MovieFilter", ec.unmarshalInputMovieFilter),
@@ -2215,6 +2535,10 @@ input TheatreInput {
   amenities: [String!]
   "Minutes a screen needs between shows; 15 when absent."
   changeoverMinutes: Int
+  "Customers may cancel until this many minutes before a show; 120 when absent."
+  cancellationCutoffMinutes: Int
+  "Refund the convenience fee and its tax on cancellation too; false when absent (the ticket price is always refunded)."
+  refundFeesOnCancel: Boolean
 }
 
 input ScreenInput {
@@ -2506,6 +2830,10 @@ type Theatre {
   timeZone: String!
   "Minutes a screen needs between shows."
   changeoverMinutes: Int!
+  "Customers may cancel a booking until this many minutes before the show."
+  cancellationCutoffMinutes: Int!
+  "Whether a cancelled booking's convenience fee and its tax are refunded too (the ticket price always is)."
+  refundFeesOnCancel: Boolean!
   "Great-circle distance from the search point, when searched with near."
   distanceKm: Float
   screens: [Screen!]!
@@ -2550,6 +2878,93 @@ type LayoutSeat {
   accessible: Boolean!
   companion: Boolean!
   blocked: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../../../../api/graphql/checkout.graphqls", Input: `extend type Query {
+  "A booking: its buyer (account or the anonymous session that checked out), that theatre's admins, admins. NOT_FOUND for everyone else."
+  booking(id: ID!): Booking
+  "A guest's booking, by its reference and the e-mail given at checkout. NOT_FOUND (the same error) for a wrong reference or a wrong e-mail. Rate-limited."
+  bookingByReference(reference: String!, email: String!): Booking
+  "The signed-in user's bookings, newest first; without a token, those of this browser's session."
+  myBookings: [Booking!]!
+  "The bookings of a show, for that theatre's admins and admins."
+  showBookings(showId: ID!): [Booking!]!
+  "Tickets sold and revenue of shows, for their theatres' admins and admins."
+  showSales(showIds: [ID!]!): [ShowSales!]!
+}
+
+extend type Mutation {
+  "Starts paying for the caller's hold: creates the booking in PENDING_PAYMENT at the hold's quote and a payment session that ends with the hold. A signed-in caller is not asked for contact details; a guest must give an e-mail and a phone number. returnPath (a path on this site, default /bookings/{id}) is where the payment page sends the buyer back. Checking out a hold again returns its pending booking."
+  checkout(holdId: ID!, guest: GuestInput, returnPath: String): Checkout!
+  "Cancels a confirmed booking, by its buyer or an admin, up to the theatre's cut-off before the show (FORBIDDEN with reason CANCELLATION_CLOSED after it). The seats are released at once; the refund follows the theatre's policy and the booking becomes REFUNDED when the provider confirms it."
+  cancelBooking(id: ID!): Booking!
+}
+
+input GuestInput {
+  email: String!
+  "E.164; numbers without a country code are read as Indian."
+  phone: String!
+  name: String
+}
+
+type Checkout {
+  booking: Booking!
+  "The payment provider's hosted page. Send the buyer there."
+  paymentUrl: String!
+  "When the payment session (and the hold) ends."
+  expiresAt: Time!
+}
+
+type Booking {
+  id: ID!
+  "Short and unambiguous, e.g. MQ-7K2P9X: printed on the ticket, read out at the counter."
+  reference: String!
+  status: BookingStatus!
+  "Why the booking is FAILED, EXPIRED or CANCELLED: e.g. SEATS_TAKEN, PAYMENT_DECLINED, PAYMENT_TIMEOUT, CANCELLED_BY_CUSTOMER, SHOW_CANCELLED."
+  reason: String
+  show: Show!
+  seatIds: [ID!]!
+  "The price as quoted when the seats were held."
+  quote: Quote!
+  total: Money!
+  email: String!
+  name: String
+  phone: String
+  "A booking made without an account."
+  guest: Boolean!
+  createdAt: Time!
+  "When an unpaid booking lapses."
+  expiresAt: Time!
+  confirmedAt: Time
+  cancelledAt: Time
+  "What is (or was) refunded."
+  refund: Money
+  refundedAt: Time
+  "Whether the caller may cancel it now, and until when."
+  cancellable: Boolean!
+  cancelDeadline: Time
+  "The payment page, while the booking waits for payment."
+  paymentUrl: String
+}
+
+enum BookingStatus {
+  PENDING_PAYMENT
+  CONFIRMED
+  EXPIRED
+  FAILED
+  CANCELLED
+  REFUNDED
+}
+
+type ShowSales {
+  showId: ID!
+  "Seats of confirmed bookings."
+  ticketsSold: Int!
+  "Seats the show can sell (its layout minus blocked seats)."
+  capacity: Int!
+  "Sum of confirmed bookings' totals."
+  revenue: Money!
+  confirmedBookings: Int!
 }
 `, BuiltIn: false},
 	{Name: "../../../../api/graphql/show.graphqls", Input: `extend type Query {
@@ -2785,6 +3200,54 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Booking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Booking_id(ctx, field)
+	case "reference":
+		return ec.fieldContext_Booking_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_Booking_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_Booking_reason(ctx, field)
+	case "show":
+		return ec.fieldContext_Booking_show(ctx, field)
+	case "seatIds":
+		return ec.fieldContext_Booking_seatIds(ctx, field)
+	case "quote":
+		return ec.fieldContext_Booking_quote(ctx, field)
+	case "total":
+		return ec.fieldContext_Booking_total(ctx, field)
+	case "email":
+		return ec.fieldContext_Booking_email(ctx, field)
+	case "name":
+		return ec.fieldContext_Booking_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_Booking_phone(ctx, field)
+	case "guest":
+		return ec.fieldContext_Booking_guest(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Booking_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Booking_expiresAt(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_Booking_confirmedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Booking_cancelledAt(ctx, field)
+	case "refund":
+		return ec.fieldContext_Booking_refund(ctx, field)
+	case "refundedAt":
+		return ec.fieldContext_Booking_refundedAt(ctx, field)
+	case "cancellable":
+		return ec.fieldContext_Booking_cancellable(ctx, field)
+	case "cancelDeadline":
+		return ec.fieldContext_Booking_cancelDeadline(ctx, field)
+	case "paymentUrl":
+		return ec.fieldContext_Booking_paymentUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Booking", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -2807,6 +3270,18 @@ func (ec *executionContext) childFields_CategoryPrice(ctx context.Context, field
 		return ec.fieldContext_CategoryPrice_price(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPrice", field.Name)
+}
+
+func (ec *executionContext) childFields_Checkout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "booking":
+		return ec.fieldContext_Checkout_booking(ctx, field)
+	case "paymentUrl":
+		return ec.fieldContext_Checkout_paymentUrl(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Checkout_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Checkout", field.Name)
 }
 
 func (ec *executionContext) childFields_City(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3233,6 +3708,22 @@ func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Show", field.Name)
 }
 
+func (ec *executionContext) childFields_ShowSales(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "showId":
+		return ec.fieldContext_ShowSales_showId(ctx, field)
+	case "ticketsSold":
+		return ec.fieldContext_ShowSales_ticketsSold(ctx, field)
+	case "capacity":
+		return ec.fieldContext_ShowSales_capacity(ctx, field)
+	case "revenue":
+		return ec.fieldContext_ShowSales_revenue(ctx, field)
+	case "confirmedBookings":
+		return ec.fieldContext_ShowSales_confirmedBookings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShowSales", field.Name)
+}
+
 func (ec *executionContext) childFields_Theatre(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3255,6 +3746,10 @@ func (ec *executionContext) childFields_Theatre(ctx context.Context, field graph
 		return ec.fieldContext_Theatre_timeZone(ctx, field)
 	case "changeoverMinutes":
 		return ec.fieldContext_Theatre_changeoverMinutes(ctx, field)
+	case "cancellationCutoffMinutes":
+		return ec.fieldContext_Theatre_cancellationCutoffMinutes(ctx, field)
+	case "refundFeesOnCancel":
+		return ec.fieldContext_Theatre_refundFeesOnCancel(ctx, field)
 	case "distanceKm":
 		return ec.fieldContext_Theatre_distanceKm(ctx, field)
 	case "screens":
@@ -3469,6 +3964,20 @@ func (ec *executionContext) field_Mutation_assignTheatreAdmin_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelShow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3502,6 +4011,36 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "holdId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["holdId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "guest",
+		func(ctx context.Context, v any) (*model.GuestInput, error) {
+			return ec.unmarshalOGuestInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐGuestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["guest"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "returnPath",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["returnPath"] = arg2
 	return args, nil
 }
 
@@ -3837,6 +4376,42 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_bookingByReference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reference",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reference"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_booking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_city_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3951,6 +4526,20 @@ func (ec *executionContext) field_Query_seatMap_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_showBookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "showId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["showId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_showDates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3970,6 +4559,20 @@ func (ec *executionContext) field_Query_showDates_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["cityId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_showSales_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "showIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["showIds"] = arg0
 	return args, nil
 }
 
@@ -4581,6 +5184,525 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Booking_id(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Booking_reference(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_status(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BookingStatus) graphql.Marshaler {
+			return ec.marshalNBookingStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "BookingStatus")
+}
+
+func (ec *executionContext) _Booking_reason(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_show(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_show(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Booking().Show(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Show) graphql.Marshaler {
+			return ec.marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_show(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_seatIds(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_seatIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_seatIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Booking_quote(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quote) graphql.Marshaler {
+			return ec.marshalNQuote2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_total(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_email(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_name(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_phone(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
+func (ec *executionContext) _Booking_guest(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Booking_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_confirmedAt(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_confirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_refund(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_refund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refund, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_refund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Booking",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Booking_refundedAt(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_refundedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_refundedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_cancellable(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_cancellable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancellable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_cancellable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Booking_cancelDeadline(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_cancelDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_cancelDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Booking_paymentUrl(ctx context.Context, field graphql.CollectedField, obj *model.Booking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Booking_paymentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Booking_paymentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Booking", field, false, false, "String")
+}
+
 func (ec *executionContext) _CategoryLimit_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4726,6 +5848,84 @@ func (ec *executionContext) fieldContext_CategoryPrice_price(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Checkout_booking(ctx context.Context, field graphql.CollectedField, obj *model.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkout_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Booking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkout_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Checkout_paymentUrl(ctx context.Context, field graphql.CollectedField, obj *model.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkout_paymentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkout_paymentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkout", field, false, false, "String")
+}
+
+func (ec *executionContext) _Checkout_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkout_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkout_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkout", field, false, false, "Time")
 }
 
 func (ec *executionContext) _City_id(ctx context.Context, field graphql.CollectedField, obj *model.City) (ret graphql.Marshaler) {
@@ -6825,6 +8025,94 @@ func (ec *executionContext) fieldContext_Mutation_extendHold(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_checkout(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Checkout(ctx, fc.Args["holdId"].(string), fc.Args["guest"].(*model.GuestInput), fc.Args["returnPath"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+			return ec.marshalNCheckout2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkout(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelBooking(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OccupancyTierRule_aboveFraction(ctx context.Context, field graphql.CollectedField, obj *model.OccupancyTierRule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7598,6 +8886,214 @@ func (ec *executionContext) fieldContext_Query_hold(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_hold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_booking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Booking(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+			return ec.marshalOBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_booking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_booking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bookingByReference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bookingByReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BookingByReference(ctx, fc.Args["reference"].(string), fc.Args["email"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+			return ec.marshalOBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bookingByReference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bookingByReference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myBookings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyBookings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myBookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_showBookings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_showBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShowBookings(ctx, fc.Args["showId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_showBookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_showBookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_showSales(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_showSales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShowSales(ctx, fc.Args["showIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ShowSales) graphql.Marshaler {
+			return ec.marshalNShowSales2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSalesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_showSales(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShowSales(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_showSales_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9530,6 +11026,130 @@ func (ec *executionContext) fieldContext_Show_status(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Show", field, false, false, "ShowStatus")
 }
 
+func (ec *executionContext) _ShowSales_showId(ctx context.Context, field graphql.CollectedField, obj *model.ShowSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowSales_showId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowSales_showId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowSales", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShowSales_ticketsSold(ctx context.Context, field graphql.CollectedField, obj *model.ShowSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowSales_ticketsSold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsSold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowSales_ticketsSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowSales", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShowSales_capacity(ctx context.Context, field graphql.CollectedField, obj *model.ShowSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowSales_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowSales_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowSales", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShowSales_revenue(ctx context.Context, field graphql.CollectedField, obj *model.ShowSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowSales_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowSales_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShowSales",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShowSales_confirmedBookings(ctx context.Context, field graphql.CollectedField, obj *model.ShowSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShowSales_confirmedBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedBookings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShowSales_confirmedBookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShowSales", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Subscription_seatMapChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -9820,6 +11440,52 @@ func (ec *executionContext) _Theatre_changeoverMinutes(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Theatre_changeoverMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Theatre", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Theatre_cancellationCutoffMinutes(ctx context.Context, field graphql.CollectedField, obj *model.Theatre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theatre_cancellationCutoffMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellationCutoffMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Theatre_cancellationCutoffMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Theatre", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Theatre_refundFeesOnCancel(ctx context.Context, field graphql.CollectedField, obj *model.Theatre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theatre_refundFeesOnCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundFeesOnCancel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Theatre_refundFeesOnCancel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Theatre", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Theatre_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.Theatre) (ret graphql.Marshaler) {
@@ -11784,6 +13450,62 @@ func UnmarshalGeoPointInput(ctx context.Context, raw any) (model.GeoPointInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGuestInput(ctx context.Context, obj any) (model.GuestInput, error) {
+	var it model.GuestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "phone", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuestInput unmarshals raw into the GuestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuestInput(ctx context.Context, raw any) (model.GuestInput, error) {
+	var out model.GuestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLatLngInput(ctx context.Context, obj any) (model.LatLngInput, error) {
 	var it model.LatLngInput
 	if obj == nil {
@@ -13000,7 +14722,7 @@ func (ec *executionContext) unmarshalInputTheatreInput(ctx context.Context, obj 
 		asMap["currency"] = "INR"
 	}
 
-	fieldsInOrder := [...]string{"name", "cityId", "address", "location", "chain", "currency", "timeZone", "amenities", "changeoverMinutes"}
+	fieldsInOrder := [...]string{"name", "cityId", "address", "location", "chain", "currency", "timeZone", "amenities", "changeoverMinutes", "cancellationCutoffMinutes", "refundFeesOnCancel"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13070,6 +14792,20 @@ func (ec *executionContext) unmarshalInputTheatreInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.ChangeoverMinutes = data
+		case "cancellationCutoffMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancellationCutoffMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancellationCutoffMinutes = data
+		case "refundFeesOnCancel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundFeesOnCancel"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefundFeesOnCancel = data
 		}
 	}
 	return it, nil
@@ -13360,6 +15096,140 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var bookingImplementors = []string{"Booking"}
+
+func (ec *executionContext) _Booking(ctx context.Context, sel ast.SelectionSet, obj *model.Booking) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Booking")
+		case "id":
+			out.Values[i] = ec._Booking_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Booking_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Booking_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Booking_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "show":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Booking_show(ctx, field, obj)
+				})
+		case "seatIds":
+			out.Values[i] = ec._Booking_seatIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quote":
+			out.Values[i] = ec._Booking_quote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._Booking_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Booking_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Booking_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Booking_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guest":
+			out.Values[i] = ec._Booking_guest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Booking_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Booking_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confirmedAt":
+			out.Values[i] = ec._Booking_confirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Booking_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refund":
+			out.Values[i] = ec._Booking_refund(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refundedAt":
+			out.Values[i] = ec._Booking_refundedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancellable":
+			out.Values[i] = ec._Booking_cancellable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelDeadline":
+			out.Values[i] = ec._Booking_cancelDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentUrl":
+			out.Values[i] = ec._Booking_paymentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryLimitImplementors = []string{"CategoryLimit"}
 
 func (ec *executionContext) _CategoryLimit(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryLimit) graphql.Marshaler {
@@ -13426,6 +15296,49 @@ func (ec *executionContext) _CategoryPrice(ctx context.Context, sel ast.Selectio
 			}
 		case "price":
 			out.Values[i] = ec._CategoryPrice_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkoutImplementors = []string{"Checkout"}
+
+func (ec *executionContext) _Checkout(ctx context.Context, sel ast.SelectionSet, obj *model.Checkout) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Checkout")
+		case "booking":
+			out.Values[i] = ec._Checkout_booking(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paymentUrl":
+			out.Values[i] = ec._Checkout_paymentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Checkout_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14215,6 +16128,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "checkout":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14456,6 +16383,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hold(ctx, field)
+				})
+		case "booking":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_booking(ctx, field)
+				})
+		case "bookingByReference":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bookingByReference(ctx, field)
+				})
+		case "myBookings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myBookings(ctx, field)
+				})
+		case "showBookings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_showBookings(ctx, field)
+				})
+		case "showSales":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_showSales(ctx, field)
 				})
 		case "showDates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -15225,6 +17182,59 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var showSalesImplementors = []string{"ShowSales"}
+
+func (ec *executionContext) _ShowSales(ctx context.Context, sel ast.SelectionSet, obj *model.ShowSales) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, showSalesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShowSales")
+		case "showId":
+			out.Values[i] = ec._ShowSales_showId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsSold":
+			out.Values[i] = ec._ShowSales_ticketsSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._ShowSales_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._ShowSales_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmedBookings":
+			out.Values[i] = ec._ShowSales_confirmedBookings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -15304,6 +17314,16 @@ func (ec *executionContext) _Theatre(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "changeoverMinutes":
 			out.Values[i] = ec._Theatre_changeoverMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancellationCutoffMinutes":
+			out.Values[i] = ec._Theatre_cancellationCutoffMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refundFeesOnCancel":
+			out.Values[i] = ec._Theatre_refundFeesOnCancel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15899,6 +17919,40 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋmarqueeᚑcine
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBooking2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Booking) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx context.Context, sel ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Booking!")
+		return graphql.Null
+	}
+	return ec._Booking(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBookingStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingStatus(ctx context.Context, v any) (model.BookingStatus, error) {
+	var res model.BookingStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBookingStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBookingStatus(ctx context.Context, sel ast.SelectionSet, v model.BookingStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15983,6 +18037,14 @@ func (ec *executionContext) unmarshalNCategoryPriceInput2ᚕᚖgithubᚗcomᚋma
 func (ec *executionContext) unmarshalNCategoryPriceInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceInput(ctx context.Context, v any) (*model.CategoryPriceInput, error) {
 	res, err := ec.unmarshalInputCategoryPriceInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckout2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCheckout(ctx context.Context, sel ast.SelectionSet, v *model.Checkout) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Checkout!")
+		return graphql.Null
+	}
+	return ec._Checkout(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCity2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.City) graphql.Marshaler {
@@ -16737,6 +18799,30 @@ func (ec *executionContext) marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋma
 	return ec._Show(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNShowSales2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSalesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShowSales) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShowSales2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSales(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShowSales2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSales(ctx context.Context, sel ast.SelectionSet, v *model.ShowSales) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShowSales!")
+		return graphql.Null
+	}
+	return ec._ShowSales(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNShowStatus2githubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowStatus(ctx context.Context, v any) (model.ShowStatus, error) {
 	var res model.ShowStatus
 	err := res.UnmarshalGQL(v)
@@ -17049,6 +19135,13 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋmarqueeᚑci
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOBooking2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐBooking(ctx context.Context, sel ast.SelectionSet, v *model.Booking) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Booking(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17175,6 +19268,14 @@ func (ec *executionContext) unmarshalOGeoPointInput2ᚖgithubᚗcomᚋmarqueeᚑ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputGeoPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGuestInput2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐGuestInput(ctx context.Context, v any) (*model.GuestInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGuestInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17313,6 +19414,13 @@ func (ec *executionContext) unmarshalOLeadTimeRuleInput2ᚕᚖgithubᚗcomᚋmar
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMovie2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovie(ctx context.Context, sel ast.SelectionSet, v *model.Movie) graphql.Marshaler {

@@ -24,7 +24,10 @@ type Theatre struct {
 	Currency          string    `json:"currency"`
 	TimeZone          string    `json:"timeZone"`
 	ChangeoverMinutes int       `json:"changeoverMinutes"`
-	DistanceKm        *float64  `json:"distanceKm,omitempty"`
+	// CancellationCutoffMinutes and RefundFeesOnCancel are the theatre's cancellation policy.
+	CancellationCutoffMinutes int      `json:"cancellationCutoffMinutes"`
+	RefundFeesOnCancel        bool     `json:"refundFeesOnCancel"`
+	DistanceKm                *float64 `json:"distanceKm,omitempty"`
 }
 
 // Show is a show; its movie, theatre and screen are resolved on demand (prices come with it).
@@ -90,3 +93,28 @@ func (d Date) MarshalGQL(w io.Writer) {
 var _ fmt.Stringer = Date("")
 
 func (d Date) String() string { return string(d) }
+
+// Booking is a booking; its show is resolved on demand.
+type Booking struct {
+	ID             string        `json:"id"`
+	Reference      string        `json:"reference"`
+	Status         BookingStatus `json:"status"`
+	Reason         *string       `json:"reason,omitempty"`
+	ShowID         string        `json:"-"`
+	SeatIds        []string      `json:"seatIds"`
+	Quote          *Quote        `json:"quote"`
+	Total          *Money        `json:"total"`
+	Email          string        `json:"email"`
+	Name           *string       `json:"name,omitempty"`
+	Phone          *string       `json:"phone,omitempty"`
+	Guest          bool          `json:"guest"`
+	CreatedAt      time.Time     `json:"createdAt"`
+	ExpiresAt      time.Time     `json:"expiresAt"`
+	ConfirmedAt    *time.Time    `json:"confirmedAt,omitempty"`
+	CancelledAt    *time.Time    `json:"cancelledAt,omitempty"`
+	Refund         *Money        `json:"refund,omitempty"`
+	RefundedAt     *time.Time    `json:"refundedAt,omitempty"`
+	Cancellable    bool          `json:"cancellable"`
+	CancelDeadline *time.Time    `json:"cancelDeadline,omitempty"`
+	PaymentURL     *string       `json:"paymentUrl,omitempty"`
+}

@@ -76,6 +76,14 @@ type CategoryPriceInput struct {
 	Amount int `json:"amount"`
 }
 
+type Checkout struct {
+	Booking *Booking `json:"booking"`
+	// The payment provider's hosted page. Send the buyer there.
+	PaymentURL string `json:"paymentUrl"`
+	// When the payment session (and the hold) ends.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 type City struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
@@ -138,6 +146,13 @@ type GeoPointInput struct {
 	Lng float64 `json:"lng"`
 	// Greater than 0 and at most 100.
 	RadiusKm *float64 `json:"radiusKm,omitempty"`
+}
+
+type GuestInput struct {
+	Email string `json:"email"`
+	// E.164; numbers without a country code are read as Indian.
+	Phone string  `json:"phone"`
+	Name  *string `json:"name,omitempty"`
 }
 
 type LatLngInput struct {
@@ -445,6 +460,17 @@ type SeatStatusChange struct {
 	Status SeatStatus `json:"status"`
 }
 
+type ShowSales struct {
+	ShowID string `json:"showId"`
+	// Seats of confirmed bookings.
+	TicketsSold int `json:"ticketsSold"`
+	// Seats the show can sell (its layout minus blocked seats).
+	Capacity int `json:"capacity"`
+	// Sum of confirmed bookings' totals.
+	Revenue           *Money `json:"revenue"`
+	ConfirmedBookings int    `json:"confirmedBookings"`
+}
+
 type ShowtimeFilter struct {
 	MovieID string         `json:"movieId"`
 	CityID  *string        `json:"cityId,omitempty"`
@@ -475,6 +501,10 @@ type TheatreInput struct {
 	Amenities []string `json:"amenities,omitempty"`
 	// Minutes a screen needs between shows; 15 when absent.
 	ChangeoverMinutes *int `json:"changeoverMinutes,omitempty"`
+	// Customers may cancel until this many minutes before a show; 120 when absent.
+	CancellationCutoffMinutes *int `json:"cancellationCutoffMinutes,omitempty"`
+	// Refund the convenience fee and its tax on cancellation too; false when absent (the ticket price is always refunded).
+	RefundFeesOnCancel *bool `json:"refundFeesOnCancel,omitempty"`
 }
 
 type TheatreShowtimes struct {
@@ -509,6 +539,69 @@ type User struct {
 	// The theatres a theatre_admin manages.
 	TheatreIds []string  `json:"theatreIds"`
 	CreatedAt  time.Time `json:"createdAt"`
+}
+
+type BookingStatus string
+
+const (
+	BookingStatusPendingPayment BookingStatus = "PENDING_PAYMENT"
+	BookingStatusConfirmed      BookingStatus = "CONFIRMED"
+	BookingStatusExpired        BookingStatus = "EXPIRED"
+	BookingStatusFailed         BookingStatus = "FAILED"
+	BookingStatusCancelled      BookingStatus = "CANCELLED"
+	BookingStatusRefunded       BookingStatus = "REFUNDED"
+)
+
+var AllBookingStatus = []BookingStatus{
+	BookingStatusPendingPayment,
+	BookingStatusConfirmed,
+	BookingStatusExpired,
+	BookingStatusFailed,
+	BookingStatusCancelled,
+	BookingStatusRefunded,
+}
+
+func (e BookingStatus) IsValid() bool {
+	switch e {
+	case BookingStatusPendingPayment, BookingStatusConfirmed, BookingStatusExpired, BookingStatusFailed, BookingStatusCancelled, BookingStatusRefunded:
+		return true
+	}
+	return false
+}
+
+func (e BookingStatus) String() string {
+	return string(e)
+}
+
+func (e *BookingStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BookingStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BookingStatus", str)
+	}
+	return nil
+}
+
+func (e BookingStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BookingStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BookingStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type MovieStatus string
