@@ -24,6 +24,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/gateway/graph"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
+	"github.com/marquee-cinema/marquee/internal/gateway/web"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/metrics"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
@@ -55,7 +56,7 @@ type Options struct {
 	TrustForwardedFor bool
 }
 
-// Mount adds the gateway's routes to mux: /graphql and, when enabled, /playground.
+// Mount adds the gateway's routes to mux: /graphql, /playground when enabled, and the web front end at /.
 func Mount(mux *http.ServeMux, o Options) {
 	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows, UserClient: o.Users,
 		BookingClient: o.Bookings,
@@ -88,6 +89,12 @@ func Mount(mux *http.ServeMux, o Options) {
 	}))))
 	if o.Playground {
 		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))
+	}
+	// The web front end answers every path no other route claims (GET and HEAD only).
+	if site, err := web.New(); err != nil {
+		o.Log.Error("web front end not served", "err", err)
+	} else {
+		mux.Handle("/", site)
 	}
 }
 
