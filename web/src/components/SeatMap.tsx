@@ -1,0 +1,184 @@
+// The seat map, drawn to the hall's layout: rows from the back to the screen, aisles as gaps,
+// the screen in front of the last row. Used by customers and by the operators' layout editor.
+import { memo, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { buildGrid, firstSeat, moveFocus, seatLabel, type Direction, type InputRow, type SeatInfo } from '../lib/seatmap'
+
+export interface CategoryInfo {
+  category: string
+  name: string
+  /** Formatted price, when known. */
+  price?: string
+}
+
+interface Props {
+  rows: InputRow[]
+  categories: CategoryInfo[]
+  selected?: string[]
+  onSeat?: (seat: SeatInfo) => void
+  /** Layout editor: gaps are clickable too. */
+  onGap?: (rowIndex: number, column: number) => void
+  /** Layout editor: clicking a row label. */
+  onRow?: (rowIndex: number) => void
+  label?: string
+}
+
+const KEYS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' }
+
+export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], onSeat, onGap, onRow, label }: Props) {
+  const grid = useMemo(() => buildGrid(rows), [rows])
+  const catName = useMemo(() => {
+    const m = new Map<string, CategoryInfo>()
+    categories.forEach((c) => m.set(c.category, c))
+    return m
+  }, [categories])
+  const sel = useMemo(() => new Set(selected), [selected])
+  const [focusId, setFocusId] = useState<string | null>(null)
+  const root = useRef<HTMLDivElement>(null)
+  const tabSeat = focusId ?? firstSeat(grid)
+  const minCol = useMemo(() => {
+    let m = Infinity
+    rows.forEach((r) => r.cells.forEach((c) => (m = Math.min(m, c.column))))
+    return Number.isFinite(m) ? m : 0
+  }, [rows])
+
+  function onKey(e: KeyboardEvent<HTMLDivElement>) {
+    const dir = KEYS[e.key]
+    const current = (e.target as HTMLElement).dataset.seat
+    if (!dir || !current) return
+    e.preventDefault()
+    const next = moveFocus(grid, current, dir)
+    if (next) {
+      setFocusId(next)
+      root.current?.querySelector<HTMLButtonElement>(`[data-seat="${CSS.escape(next)}"]`)?.focus()
+    }
+  }
+
+  if (!grid.rows.length) return <div className="empty">This hall has no seats yet.</div>
+
+  return (
+    <div className="stage" >
+      <div
+        className="seatmap"
+        ref={root}
+        role="grid"
+        aria-label={label ?? 'Seat map'}
+        onKeyDown={onKey}
+        style={{ ['--cols' as string]: grid.columns }}
+      >
+        {grid.rows.map((row, ri) => (
+          <div key={row.label + ri} role="row" className="seatrow-wrap">
+            {row.sectionStart && (
+              <div className="section" role="presentation">
+                <span>{catName.get(row.sectionStart)?.name ?? row.sectionStart}</span>
+                {catName.get(row.sectionStart)?.price && <span className="section-price">{catName.get(row.sectionStart)?.price}</span>}
+              </div>
+            )}
+            <div className="seatrow">
+              {onRow ? (
+                <button type="button" className="rowlabel rowlabel-btn" onClick={() => onRow(ri)} aria-label={`Row ${row.label}: select row`}>
+                  {row.label}
+                </button>
+              ) : (
+                <span className="rowlabel" role="rowheader">{row.label}</span>
+              )}
+              {row.cells.map((s, ci) =>
+                s ? (
+                  <Seat
+                    key={s.id}
+                    seat={s}
+                    row={row.label}
+                    category={catName.get(s.category)}
+                    selected={sel.has(s.id)}
+                    tabbable={s.id === tabSeat}
+                    onSeat={onSeat}
+                    onFocus={setFocusId}
+                  />
+                ) : onGap ? (
+                  <button
+                    type="button"
+                    key={'g' + ci}
+                    className="gap gap-btn"
+                    aria-label={`Row ${row.label} aisle at column ${ci + minCol}`}
+                    tabIndex={-1}
+                    onClick={() => onGap(ri, ci + minCol)}
+                  />
+                ) : (
+                  <span key={'g' + ci} className="gap" aria-hidden="true" />
+                ),
+              )}
+              <span className="rowlabel" aria-hidden="true">{row.label}</span>
+            </div>
+          </div>
+        ))}
+      </div>
+      <div className="screen" aria-label="Screen this way">
+        <div className="screen-arc" />
+        <span>Screen this way</span>
+      </div>
+    </div>
+  )
+})
+
+const Seat = memo(function Seat({
+  seat,
+  row,
+  category,
+  selected,
+  tabbable,
+  onSeat,
+  onFocus,
+}: {
+  seat: SeatInfo
+  row: string
+  category?: CategoryInfo
+  selected: boolean
+  tabbable: boolean
+  onSeat?: (s: SeatInfo) => void
+  onFocus: (id: string) => void
+}) {
+  const state = selected ? 'selected' : seat.mine ? 'available' : seat.status.toLowerCase()
+  const cat = category ? `${category.name}${category.price ? ' ' + category.price : ''}` : seat.category
+  const unavailable = !selected && !seat.mine && seat.status !== 'AVAILABLE'
+  return (
+    <button
+      type="button"
+      role="gridcell"
+      className={`seat s-${state}${seat.accessible ? ' s-accessible' : ''}`}
+      data-seat={seat.id}
+      data-status={seat.status}
+      aria-label={seatLabel(seat, row, cat, selected)}
+      aria-pressed={selected}
+      aria-disabled={unavailable || undefined}
+      tabIndex={tabbable ? 0 : -1}
+      onFocus={() => onFocus(seat.id)}
+      onClick={() => onSeat?.(seat)}
+    >
+      <span aria-hidden="true">
+        {state === 'booked' ? '✕' : state === 'blocked' ? '' : seat.accessible ? '♿' : selected ? '✓' : seat.number}
+      </span>
+    </button>
+  )
+})
+
+export function Legend({ editor = false }: { editor?: boolean }) {
+  const items: [string, string, string][] = [
+    ['s-available', 'Available', ''],
+    ['s-selected', editor ? 'Selected (editor)' : 'Your selection', '✓'],
+    ['s-held', 'Held by someone', ''],
+    ['s-booked', 'Booked', '✕'],
+    ['s-blocked', 'Not for sale', ''],
+    ['s-available s-accessible', 'Wheelchair accessible', '♿'],
+  ]
+  return (
+    <ul className="legend" aria-label="Seat legend">
+      {items.map(([cls, text, glyph]) => (
+        <li key={text}>
+          <span className={`seat seat-sample ${cls}`} aria-hidden="true">
+            <span>{glyph}</span>
+          </span>
+          {text}
+        </li>
+      ))}
+    </ul>
+  )
+}

@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react'
+import { errorMessage } from '../lib/errors'
+
+export function Spinner({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </div>
+  )
+}
+
+export function ErrorBox({ error, onRetry, context }: { error: unknown; onRetry?: () => void; context?: Parameters<typeof errorMessage>[1] }) {
+  return (
+    <div className="alert alert-error" role="alert">
+      <span>{errorMessage(error, context)}</span>
+      {onRetry && (
+        <button type="button" className="btn btn-small" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  )
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <strong>{title}</strong>
+      {children && <div>{children}</div>}
+    </div>
+  )
+}
+
+export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      {children}
+      {hint && <span className="field-hint">{hint}</span>}
+    </label>
+  )
+}
