@@ -16,11 +16,12 @@ import { SignInPage, SignUpPage } from './pages/Account'
 
 // The operators' console is a separate chunk: customers never download it.
 const Console = lazy(() => import('./console/Console'))
+const Perf = lazy(() => import('./pages/Perf'))
 
 export type City = CitiesQuery['cities'][number]
 
 export function App() {
-  const { path } = useLocation()
+  const { path, query } = useLocation()
   const cities = useLoad((signal) => request<CitiesQuery>(CITIES, {}, { signal }).then((d) => d.cities), [])
   const place = usePlace()
   const list = cities.data ?? []
@@ -39,6 +40,12 @@ export function App() {
   else if (path === '/my-bookings') page = <MyBookingsPage />
   else if (path === '/signin') page = <SignInPage />
   else if (path === '/signup') page = <SignUpPage />
+  else if (path === '/perf/seatmap')
+    page = (
+      <Suspense fallback={<Spinner />}>
+        <Perf seats={Number(query.get('seats') ?? 450)} />
+      </Suspense>
+    )
   else if (path === '/console' || path.startsWith('/console/'))
     page = (
       <Suspense fallback={<Spinner label="Loading the console…" />}>
@@ -120,7 +127,8 @@ function Header({ cities }: { cities: City[] }) {
             ))}
           </select>
           <button type="button" className={`btn btn-ghost btn-small${place.near ? ' is-on' : ''}`} onClick={place.near ? () => setPlace({ near: null }) : locate} aria-pressed={!!place.near}>
-            {locating ? 'Locating…' : place.near ? '📍 Near me ✕' : '📍 Use my location'}
+            <Pin />
+            {locating ? 'Locating…' : place.near ? 'Near me ✕' : 'Use my location'}
           </button>
           {geoError && <span className="geo-error" role="alert">{geoError}</span>}
         </div>
@@ -142,5 +150,13 @@ function Header({ cities }: { cities: City[] }) {
         </nav>
       </div>
     </header>
+  )
+}
+
+function Pin() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor">
+      <path d="M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z" />
+    </svg>
   )
 }

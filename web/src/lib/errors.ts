@@ -9,7 +9,7 @@ export function errorMessage(err: unknown, context?: 'login' | 'hold' | 'checkou
     case 'BAD_USER_INPUT':
       if (err.reason === 'ORPHAN_SEAT')
         return 'That choice would leave a single empty seat stranded between taken seats, and a lone seat cannot be sold. Please pick seats next to each other, or include the lone seat.'
-      return `Please check your details: ${err.message}`
+      return `Please check your details: ${sentence(err.message)}`
     case 'UNAUTHENTICATED':
       if (context === 'login') return 'That e-mail and password do not match an account.'
       return 'Please sign in to continue; your session may have ended.'
@@ -26,7 +26,7 @@ export function errorMessage(err: unknown, context?: 'login' | 'hold' | 'checkou
       return 'Your seats were released because the time to complete the booking ran out. Please choose them again.'
     case 'CONFLICT':
       if (err.reason === 'EMAIL_TAKEN') return 'An account with that e-mail already exists. Try signing in instead.'
-      return `That clashes with something that already exists: ${err.message}`
+      return `That clashes with something that already exists: ${sentence(err.message)}`
     case 'RATE_LIMITED':
       return 'Too many attempts in a short time. Please wait a minute and try again.'
     case 'NETWORK':
@@ -35,4 +35,9 @@ export function errorMessage(err: unknown, context?: 'login' | 'hold' | 'checkou
     default:
       return 'Something went wrong on our side. Please try again in a moment.'
   }
+}
+
+function sentence(s: string): string {
+  const t = s.trim()
+  return /[.!?]$/.test(t) ? t : `${t}.`
 }

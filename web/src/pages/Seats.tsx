@@ -328,8 +328,8 @@ export function SeatsPage({ showId }: { showId: string }) {
             {notice && <div className={`alert alert-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>{notice.text}</div>}
           </div>
 
-          <SeatMap rows={rows} categories={categories} selected={selected} onSeat={onSeat} label={`Seats for ${show.movie.title}, ${show.screen.name}`} />
           <Legend />
+          <SeatMap rows={rows} categories={categories} selected={selected} onSeat={onSeat} label={`Seats for ${show.movie.title}, ${show.screen.name}`} />
 
           <div className="summary-bar" aria-live="polite">
             <div>
