@@ -28,6 +28,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
+	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -285,6 +286,7 @@ type peers struct {
 	theatres theatrev1.TheatreServiceClient
 	shows    showv1.ShowServiceClient
 	bookings bookingv1.BookingServiceClient
+	payments paymentv1.PaymentServiceClient
 }
 
 func (a *App) peers() (peers, error) {
@@ -301,6 +303,7 @@ func (a *App) peers() (peers, error) {
 		ModuleTheatre: func(c grpc.ClientConnInterface) { p.theatres = theatrev1.NewTheatreServiceClient(c) },
 		ModuleShow:    func(c grpc.ClientConnInterface) { p.shows = showv1.NewShowServiceClient(c) },
 		ModuleBooking: func(c grpc.ClientConnInterface) { p.bookings = bookingv1.NewBookingServiceClient(c) },
+		ModulePayment: func(c grpc.ClientConnInterface) { p.payments = paymentv1.NewPaymentServiceClient(c) },
 	} {
 		c, err := conn(module)
 		if err != nil {

@@ -19,6 +19,9 @@ import (
 // a second of it.
 const sweepInterval = 250 * time.Millisecond
 
+// bookingSweepInterval is how often unpaid bookings past their expiry are expired.
+const bookingSweepInterval = time.Second
+
 // bus is the process's event bus: Redis pub/sub when configured, so that every replica hears
 // every seat change, else in-process.
 func (a *App) bus() pubsub.Bus {
@@ -74,10 +77,29 @@ func (a *App) startBooking(ctx context.Context) error {
 	catalogue := bookinggrpc.NewCatalogue(p.shows, p.theatres, a.clock)
 	svc := booking.NewService(locker, seats, catalogue, a.bus(), a.clock, booking.Options{HoldTTL: a.cfg.HoldTTL,
 		FeePerTicket: a.cfg.FeePerTicket, TaxBasisPoints: a.cfg.FeeTaxBasisPoints, Log: a.log})
+	var records booking.Repository
+	if a.mongoDB != nil {
+		records, err = bookingmongo.NewBookingRepository(ctx, a.mongoDB)
+	} else {
+		records, err = bookingsqlite.NewBookingRepository(ctx, a.sqlDB)
+	}
+	if err != nil {
+		return fmt.Errorf("bookings: %w", err)
+	}
+	tokens, err := a.serviceTokens(ModuleBooking)
+	if err != nil {
+		return err
+	}
+	svc.EnableCheckout(booking.CheckoutDeps{Bookings: records, Payments: bookinggrpc.NewPayments(p.payments, tokens),
+		Accounts: bookinggrpc.NewAccounts(p.users)})
 	a.svc.bookings = svc
 	a.registerService(&bookingv1.BookingService_ServiceDesc, bookinggrpc.NewServer(svc))
 	a.every(sweepInterval, "expired holds", func(ctx context.Context) error {
 		_, err := svc.SweepExpired(ctx)
+		return err
+	})
+	a.every(bookingSweepInterval, "unpaid bookings", func(ctx context.Context) error {
+		_, err := svc.SweepBookings(ctx)
 		return err
 	})
 	return nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
+	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -38,6 +39,7 @@ const (
 	ModuleShow    = "show"
 	ModuleUser    = "user"
 	ModuleBooking = "booking"
+	ModulePayment = "payment"
 	ModuleGateway = "gateway"
 	ModuleDemo    = "demo"
 	ModuleRedis   = "redis"
@@ -46,13 +48,14 @@ const (
 // serviceNames are the modules that serve gRPC, and grpcServiceNames their gRPC service names
 // for the health service.
 var (
-	serviceNames     = []string{ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking}
+	serviceNames     = []string{ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking, ModulePayment}
 	grpcServiceNames = map[string][]string{
 		ModuleUser:    {userv1.UserService_ServiceDesc.ServiceName},
 		ModuleMovie:   {moviev1.MovieService_ServiceDesc.ServiceName},
 		ModuleTheatre: {theatrev1.TheatreService_ServiceDesc.ServiceName},
 		ModuleShow:    {showv1.ShowService_ServiceDesc.ServiceName},
 		ModuleBooking: {bookingv1.BookingService_ServiceDesc.ServiceName},
+		ModulePayment: {paymentv1.PaymentService_ServiceDesc.ServiceName},
 	}
 )
 
@@ -73,7 +76,14 @@ func (a *App) registerModules() {
 	m.Register(Module{Name: ModuleMovie, Deps: []string{ModuleStore}, Start: a.startMovie})
 	m.Register(Module{Name: ModuleTheatre, Deps: []string{ModuleStore}, Start: a.startTheatre})
 	m.Register(Module{Name: ModuleShow, Deps: a.withRedis(ModuleStore), Start: a.startShow})
-	m.Register(Module{Name: ModuleBooking, Deps: a.withRedis(ModuleStore), Start: a.startBooking, Stop: a.stopBooking})
+	bookingDeps := a.withRedis(ModuleStore)
+	if slices.Contains(a.targets, ModulePayment) {
+		// Payments call back into bookings only when webhooks arrive, so bookings can start
+		// after payments without a cycle.
+		bookingDeps = append(bookingDeps, ModulePayment)
+	}
+	m.Register(Module{Name: ModuleBooking, Deps: bookingDeps, Start: a.startBooking, Stop: a.stopBooking})
+	m.Register(Module{Name: ModulePayment, Deps: []string{ModuleStore}, Start: a.startPayment})
 	demoDeps := []string{ModuleMovie, ModuleTheatre, ModuleShow}
 	if slices.Contains(a.targets, ModuleUser) {
 		demoDeps = append(demoDeps, ModuleUser)
@@ -94,11 +104,12 @@ func (a *App) extraTargets(targets []string) []string {
 // checkPeers makes sure every service the gateway calls is either local or has an address.
 func (a *App) checkPeers() error {
 	needs := map[string][]string{
-		ModuleGateway: {ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking},
+		ModuleGateway: {ModuleUser, ModuleMovie, ModuleTheatre, ModuleShow, ModuleBooking, ModulePayment},
 		ModuleShow:    {ModuleMovie, ModuleTheatre, ModuleBooking},
-		ModuleBooking: {ModuleTheatre, ModuleShow},
+		ModuleBooking: {ModuleTheatre, ModuleShow, ModuleUser, ModulePayment},
+		ModulePayment: {ModuleBooking},
 	}
-	for _, caller := range []string{ModuleGateway, ModuleShow, ModuleBooking} {
+	for _, caller := range []string{ModuleGateway, ModuleShow, ModuleBooking, ModulePayment} {
 		if !a.runs(caller) {
 			continue
 		}
@@ -253,7 +264,7 @@ func (a *App) startGateway(context.Context) error {
 		Verifier: a.verifier, Limiter: a.limiter(), AuthRule: ratelimit.Rule{Limit: a.cfg.AuthRatePerIP, Window: a.cfg.AuthRateWindow},
 		TrustForwardedFor: a.cfg.TrustForwarded, Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
-		Movies: p.movies, Theatres: p.theatres})
+		Movies: p.movies, Theatres: p.theatres, Payments: p.payments})
 	return nil
 }
 

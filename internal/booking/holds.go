@@ -229,6 +229,11 @@ func (s *Service) ExtendHold(ctx context.Context, holdID string) (Hold, error) {
 	if cur.Extended {
 		return Hold{}, errs.E(errs.Conflict, "a hold can be extended only once")
 	}
+	if s.checkout.Bookings != nil {
+		if _, err := s.checkout.Bookings.GetByHold(ctx, holdID); err == nil {
+			return Hold{}, errs.E(errs.Conflict, "the hold is being paid for: it ends with its payment").WithReason(ReasonHoldInCheckout)
+		}
+	}
 	length := cur.ExpiresAt.Sub(cur.CreatedAt)
 	sh, err := s.catalogue.Show(ctx, cur.ShowID)
 	if err != nil {

@@ -37,10 +37,14 @@ type ScreenInfo struct {
 	BestView  *theatre.BestView
 }
 
-// TheatreInfo is what seat selection needs of a theatre.
+// TheatreInfo is what seat selection and cancellation need of a theatre.
 type TheatreInfo struct {
 	ID               string
 	AllowOrphanSeats bool
+	// CancellationCutoff is how long before a show customers may still cancel (0: the default,
+	// DefaultCancellationCutoff); RefundFees refunds the fee and its tax on cancellation too.
+	CancellationCutoff time.Duration
+	RefundFees         bool
 }
 
 // Catalogue answers questions about shows, screens and theatres (the show and theatre
@@ -79,6 +83,7 @@ type Service struct {
 	clock     clock.Clock
 	opts      Options
 	log       *slog.Logger
+	checkout  CheckoutDeps
 
 	sweepMu sync.Mutex
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
+	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
@@ -44,6 +45,7 @@ type Options struct {
 	Shows    showv1.ShowServiceClient
 	Users    userv1.UserServiceClient
 	Bookings bookingv1.BookingServiceClient
+	Payments paymentv1.PaymentServiceClient
 	// Sessions signs the anonymous session cookies that own guests' holds.
 	Sessions *session.Signer
 
@@ -56,11 +58,11 @@ type Options struct {
 	TrustForwardedFor bool
 }
 
-// Mount adds the gateway's routes to mux: /graphql, /playground when enabled, and the web front end at /.
+// Mount adds the gateway's routes to mux: /graphql, POST /webhooks/payments/{provider},
+// /playground when enabled, and the web front end at /.
 func Mount(mux *http.ServeMux, o Options) {
 	resolver := &graph.Resolver{MovieClient: o.Movies, TheatreClient: o.Theatres, ShowClient: o.Shows, UserClient: o.Users,
-		BookingClient: o.Bookings,
-		Limiter:       o.Limiter, AuthRule: o.AuthRule}
+		BookingClient: o.Bookings, Limiter: o.Limiter, AuthRule: o.AuthRule}
 	cfg := generated.Config{Resolvers: resolver}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -87,6 +89,9 @@ func Mount(mux *http.ServeMux, o Options) {
 	mux.Handle("/graphql", authenticate(o, withSession(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
 	}))))
+	if o.Payments != nil {
+		mux.Handle("POST /webhooks/payments/{provider}", webhookHandler(o.Payments, o.Log))
+	}
 	if o.Playground {
 		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))
 	}

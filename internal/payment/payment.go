@@ -160,7 +160,10 @@ type Payment struct {
 	RefundAmount   int64
 	RefundedAmount int64
 	// Reason says why the payment ended where it did (e.g. "SEATS_TAKEN"), for people and logs.
-	Reason    string
+	Reason string
+	// Settled is set once the booking has been told the payment's latest outcome (confirmed,
+	// failed or refunded); reconciliation settles captured payments that are not.
+	Settled   bool
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UpdatedAt time.Time

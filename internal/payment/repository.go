@@ -47,6 +47,8 @@ type ListQuery struct {
 	CreatedBefore time.Time
 	// ExpiresBefore keeps payments that expire strictly before it (zero: any).
 	ExpiresBefore time.Time
+	// Unsettled keeps payments whose Settled is false.
+	Unsettled bool
 	// Limit caps the result: 0 means DefaultListLimit; more than MaxListLimit means MaxListLimit.
 	Limit int
 }

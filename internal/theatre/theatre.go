@@ -67,8 +67,16 @@ type Theatre struct {
 	ChangeoverMinutes int    // cleaning buffer between shows on a screen
 	// AllowOrphanSeats turns off the rule that refuses selections leaving a single seat alone.
 	AllowOrphanSeats bool
-	CreatedAt        time.Time
+	// CancellationCutoffMinutes is how long before a show customers may still cancel (0: the
+	// default, DefaultCancellationCutoffMinutes); RefundFeesOnCancel refunds the convenience fee
+	// and its tax too (the ticket price always is).
+	CancellationCutoffMinutes int
+	RefundFeesOnCancel        bool
+	CreatedAt                 time.Time
 }
+
+// DefaultCancellationCutoffMinutes is the cancellation cut-off of theatres that set none.
+const DefaultCancellationCutoffMinutes = 120
 
 // DefaultChangeoverMinutes is used when a theatre does not set its own buffer.
 const DefaultChangeoverMinutes = 15
@@ -81,6 +89,9 @@ func (t *Theatre) Validate() error {
 	if t.Currency == "" {
 		t.Currency = "INR"
 	}
+	if t.CancellationCutoffMinutes == 0 {
+		t.CancellationCutoffMinutes = DefaultCancellationCutoffMinutes
+	}
 	switch {
 	case t.Name == "" || utf8.RuneCountInString(t.Name) > 120:
 		return errs.Invalidf("name", "theatre name is required and at most 120 characters")
@@ -90,6 +101,8 @@ func (t *Theatre) Validate() error {
 		return errs.Invalidf("currency", "currency must be an ISO 4217 code such as INR")
 	case t.ChangeoverMinutes < 0 || t.ChangeoverMinutes > 120:
 		return errs.Invalidf("changeoverMinutes", "changeoverMinutes must be between 0 and 120")
+	case t.CancellationCutoffMinutes < 0 || t.CancellationCutoffMinutes > 7*24*60:
+		return errs.Invalidf("cancellationCutoffMinutes", "cancellationCutoffMinutes must be between 1 and 10080 (a week)")
 	case len(t.Amenities) > 30:
 		return errs.Invalidf("amenities", "at most 30 amenities")
 	}

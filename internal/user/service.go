@@ -12,6 +12,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/audit"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
+	"github.com/marquee-cinema/marquee/internal/platform/contact"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
@@ -38,7 +39,7 @@ type Options struct {
 	// HashConcurrency bounds the argon2id computations running at once (GOMAXPROCS when zero).
 	HashConcurrency int
 	// PhoneRegion is where phone numbers without a country code are read. India when zero.
-	PhoneRegion PhoneRegion
+	PhoneRegion contact.PhoneRegion
 	// Limiter, when set, limits password attempts per account with LoginRule. Without it, limit
 	// attempts elsewhere (the gateway, per client address). When the limiter fails, attempts are
 	// allowed (and the failure logged) rather than locking everyone out.
@@ -71,8 +72,8 @@ func NewService(users Repository, tokens TokenRepository, issuer *auth.Issuer, c
 	if o.RefreshTTL <= 0 {
 		o.RefreshTTL = DefaultRefreshTTL
 	}
-	if o.PhoneRegion == (PhoneRegion{}) {
-		o.PhoneRegion = India
+	if o.PhoneRegion == (contact.PhoneRegion{}) {
+		o.PhoneRegion = contact.India
 	}
 	if o.LoginRule == (ratelimit.Rule{}) {
 		o.LoginRule = DefaultLoginRule
@@ -144,8 +145,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 // password" for an unknown e-mail and for a wrong password alike, after the same argon2id work;
 // RateLimited when the account has had too many attempts.
 func (s *Service) Login(ctx context.Context, email, pw string) (Session, error) {
-	key := EmailKey(email)
-	if len(key) > MaxEmailLen || len(pw) > password.MaxBytes { // no account has these
+	key := contact.EmailKey(email)
+	if len(key) > contact.MaxEmailLen || len(pw) > password.MaxBytes { // no account has these
 		return Session{}, errBadCredentials
 	}
 	if err := s.limit(ctx, "login:"+key); err != nil {
@@ -339,7 +340,7 @@ func (s *Service) Get(ctx context.Context, userID string) (User, error) {
 		return User{}, errs.E(errs.Forbidden, "only an admin may see other accounts")
 	}
 	if !ids.Valid(userID) {
-		return User{}, errs.Invalidf("id", "%q is not a valid user id", clip(userID, 40))
+		return User{}, errs.Invalidf("id", "%q is not a valid user id", contact.Clip(userID, 40))
 	}
 	return s.users.Get(ctx, userID)
 }
@@ -386,7 +387,7 @@ func (s *Service) AssignTheatres(ctx context.Context, userID string, theatreIDs 
 		return User{}, err
 	}
 	if !ids.Valid(userID) {
-		return User{}, errs.Invalidf("userId", "%q is not a valid user id", clip(userID, 40))
+		return User{}, errs.Invalidf("userId", "%q is not a valid user id", contact.Clip(userID, 40))
 	}
 	tids := CanonicalTheatreIDs(theatreIDs)
 	now := s.clock.Now()
@@ -422,14 +423,14 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 
 // create validates and stores a new account.
 func (s *Service) create(ctx context.Context, in NewUser) (User, error) {
-	email, err := NormalizeEmail(in.Email)
+	email, err := contact.NormalizeEmail(in.Email)
 	if err != nil {
 		return User{}, err
 	}
 	name := NormalizeName(in.Name)
 	phone := ""
 	if in.Phone != "" {
-		if phone, err = NormalizePhone(in.Phone, s.opts.PhoneRegion); err != nil {
+		if phone, err = contact.NormalizePhone(in.Phone, s.opts.PhoneRegion); err != nil {
 			return User{}, err
 		}
 	}

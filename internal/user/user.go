@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
+	"github.com/marquee-cinema/marquee/internal/platform/contact"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
 )
@@ -126,7 +127,7 @@ func NormalizeName(s string) string { return strings.Join(strings.Fields(s), " "
 // and present exactly when the user is a theatre_admin, and a password hash. Invalid, naming the
 // field, otherwise.
 func (u *User) Validate() error {
-	if e, err := NormalizeEmail(u.Email); err != nil {
+	if e, err := contact.NormalizeEmail(u.Email); err != nil {
 		return err
 	} else if e != u.Email {
 		return errs.Invalidf("email", "e-mail is not normalised")
@@ -147,7 +148,7 @@ func (u *User) Validate() error {
 	}
 	for _, r := range u.Roles {
 		if !r.Valid() {
-			return errs.Invalidf("roles", "unknown role %q; roles are customer, theatre_admin and admin", clip(string(r), 40))
+			return errs.Invalidf("roles", "unknown role %q; roles are customer, theatre_admin and admin", contact.Clip(string(r), 40))
 		}
 	}
 	if len(u.TheatreIDs) > MaxTheatres {
@@ -155,7 +156,7 @@ func (u *User) Validate() error {
 	}
 	for _, id := range u.TheatreIDs {
 		if !ids.Valid(id) {
-			return errs.Invalidf("theatreIds", "%q is not a valid theatre id", clip(id, 40))
+			return errs.Invalidf("theatreIds", "%q is not a valid theatre id", contact.Clip(id, 40))
 		}
 	}
 	if u.HasRole(RoleTheatreAdmin) != (len(u.TheatreIDs) > 0) {

@@ -83,7 +83,9 @@ func (c *Catalogue) Theatre(ctx context.Context, id string) (booking.TheatreInfo
 	if err != nil {
 		return booking.TheatreInfo{}, err
 	}
-	info := booking.TheatreInfo{ID: res.GetTheatre().GetId(), AllowOrphanSeats: res.GetTheatre().GetAllowOrphanSeats()}
+	t := res.GetTheatre()
+	info := booking.TheatreInfo{ID: t.GetId(), AllowOrphanSeats: t.GetAllowOrphanSeats(),
+		CancellationCutoff: time.Duration(t.GetCancellationCutoffMinutes()) * time.Minute, RefundFees: t.GetRefundFeesOnCancel()}
 	c.theatreCache.put(id, info, c.clock.Now().Add(layoutTTL))
 	return info, nil
 }

@@ -164,14 +164,20 @@ func (s *Server) WatchSeatMap(req *bookingv1.WatchSeatMapRequest, stream grpc.Se
 	return nil
 }
 
-// ToProtoHold converts a hold to its message.
-func ToProtoHold(h booking.Hold) *bookingv1.Hold {
-	q := &bookingv1.Quote{Currency: h.Quote.Currency, Subtotal: h.Quote.Subtotal, Fees: h.Quote.Fees, Taxes: h.Quote.Taxes,
-		Total: h.Quote.Total}
-	for _, l := range h.Quote.Lines {
+// toProtoQuote converts a quote to its message.
+func toProtoQuote(quote booking.Quote) *bookingv1.Quote {
+	q := &bookingv1.Quote{Currency: quote.Currency, Subtotal: quote.Subtotal, Fees: quote.Fees, Taxes: quote.Taxes,
+		Total: quote.Total}
+	for _, l := range quote.Lines {
 		q.Lines = append(q.Lines, &bookingv1.QuoteLine{Category: l.Category, Name: l.Name, SeatIds: l.SeatIDs,
 			UnitPrice: l.UnitPrice, Quantity: int32(l.Quantity), Amount: l.Amount})
 	}
+	return q
+}
+
+// ToProtoHold converts a hold to its message.
+func ToProtoHold(h booking.Hold) *bookingv1.Hold {
+	q := toProtoQuote(h.Quote)
 	seats := append([]string(nil), h.SeatIDs...)
 	sort.Strings(seats)
 	return &bookingv1.Hold{Id: h.ID, ShowId: h.ShowID, SeatIds: seats, CreateTime: timestamppb.New(h.CreatedAt),

@@ -59,6 +59,15 @@ func (r *mutationResolver) CreateTheatre(ctx context.Context, input model.Theatr
 	if input.ChangeoverMinutes != nil {
 		t.ChangeoverMinutes = int32(*input.ChangeoverMinutes)
 	}
+	if input.CancellationCutoffMinutes != nil {
+		if *input.CancellationCutoffMinutes <= 0 {
+			return nil, errs.Invalidf("cancellationCutoffMinutes", "cancellationCutoffMinutes must be between 1 and 10080 (a week)")
+		}
+		t.CancellationCutoffMinutes = int32(*input.CancellationCutoffMinutes)
+	}
+	if input.RefundFeesOnCancel != nil {
+		t.RefundFeesOnCancel = *input.RefundFeesOnCancel
+	}
 	res, err := r.TheatreClient.CreateTheatre(ctx, &theatrev1.CreateTheatreRequest{Theatre: t})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
@@ -41,7 +44,11 @@ func money(amount int64, currency string) *model.Money {
 }
 
 func toGraphHold(h *bookingv1.Hold) *model.Hold {
-	q := h.GetQuote()
+	return &model.Hold{ID: h.GetId(), ShowID: h.GetShowId(), SeatIds: nonNil(h.GetSeatIds()), ExpiresAt: h.GetExpireTime().AsTime(),
+		Extended: h.GetExtended(), Quote: toGraphQuote(h.GetQuote())}
+}
+
+func toGraphQuote(q *bookingv1.Quote) *model.Quote {
 	c := q.GetCurrency()
 	quote := &model.Quote{Lines: []*model.QuoteLine{}, Subtotal: money(q.GetSubtotal(), c), Fees: money(q.GetFees(), c),
 		Taxes: money(q.GetTaxes(), c), Total: money(q.GetTotal(), c)}
@@ -49,8 +56,49 @@ func toGraphHold(h *bookingv1.Hold) *model.Hold {
 		quote.Lines = append(quote.Lines, &model.QuoteLine{Category: l.GetCategory(), Name: l.GetName(), SeatIds: nonNil(l.GetSeatIds()),
 			UnitPrice: money(l.GetUnitPrice(), c), Quantity: int(l.GetQuantity()), Amount: money(l.GetAmount(), c)})
 	}
-	return &model.Hold{ID: h.GetId(), ShowID: h.GetShowId(), SeatIds: nonNil(h.GetSeatIds()), ExpiresAt: h.GetExpireTime().AsTime(),
-		Extended: h.GetExtended(), Quote: quote}
+	return quote
+}
+
+var bookingStatusFromProto = map[bookingv1.BookingStatus]model.BookingStatus{
+	bookingv1.BookingStatus_BOOKING_STATUS_PENDING_PAYMENT: model.BookingStatusPendingPayment,
+	bookingv1.BookingStatus_BOOKING_STATUS_CONFIRMED:       model.BookingStatusConfirmed,
+	bookingv1.BookingStatus_BOOKING_STATUS_EXPIRED:         model.BookingStatusExpired,
+	bookingv1.BookingStatus_BOOKING_STATUS_FAILED:          model.BookingStatusFailed,
+	bookingv1.BookingStatus_BOOKING_STATUS_CANCELLED:       model.BookingStatusCancelled,
+	bookingv1.BookingStatus_BOOKING_STATUS_REFUNDED:        model.BookingStatusRefunded,
+}
+
+// optionalTimestamp is a time, or nil for an absent timestamp.
+func optionalTimestamp(t *timestamppb.Timestamp) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.AsTime()
+	return &v
+}
+
+func toGraphBooking(b *bookingv1.Booking) *model.Booking {
+	c := b.GetQuote().GetCurrency()
+	out := &model.Booking{ID: b.GetId(), Reference: b.GetReference(), Status: bookingStatusFromProto[b.GetStatus()],
+		Reason: optionalString(b.GetReason()), ShowID: b.GetShowId(), SeatIds: nonNil(b.GetSeatIds()),
+		Quote: toGraphQuote(b.GetQuote()), Total: money(b.GetQuote().GetTotal(), c), Email: b.GetEmail(),
+		Name: optionalString(b.GetName()), Phone: optionalString(b.GetPhone()), Guest: b.GetGuest(),
+		CreatedAt: b.GetCreateTime().AsTime(), ExpiresAt: b.GetExpireTime().AsTime(),
+		ConfirmedAt: optionalTimestamp(b.GetConfirmTime()), CancelledAt: optionalTimestamp(b.GetCancelTime()),
+		RefundedAt: optionalTimestamp(b.GetRefundTime()), Cancellable: b.GetCancellable(),
+		CancelDeadline: optionalTimestamp(b.GetCancelDeadline()), PaymentURL: optionalString(b.GetPaymentUrl())}
+	if b.GetRefundAmount() > 0 {
+		out.Refund = money(b.GetRefundAmount(), c)
+	}
+	return out
+}
+
+func toGraphBookings(list []*bookingv1.Booking) []*model.Booking {
+	out := make([]*model.Booking, 0, len(list))
+	for _, b := range list {
+		out = append(out, toGraphBooking(b))
+	}
+	return out
 }
 
 // seatMap draws a show's layout with the statuses the booking service reports.

@@ -7,50 +7,98 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/model"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
 // Show is the resolver for the show field.
 func (r *bookingResolver) Show(ctx context.Context, obj *model.Booking) (*model.Show, error) {
-	panic(fmt.Errorf("not implemented: Show - show"))
+	return r.loadShow(ctx, obj.ShowID)
 }
 
 // Checkout is the resolver for the checkout field.
 func (r *mutationResolver) Checkout(ctx context.Context, holdID string, guest *model.GuestInput, returnPath *string) (*model.Checkout, error) {
-	panic(fmt.Errorf("not implemented: Checkout - checkout"))
+	req := &bookingv1.CheckoutRequest{HoldId: holdID, ReturnPath: deref(returnPath)}
+	if guest != nil {
+		req.Guest = &bookingv1.Contact{Email: guest.Email, Phone: guest.Phone, Name: deref(guest.Name)}
+	}
+	res, err := r.BookingClient.Checkout(owned(ctx), req)
+	if err != nil {
+		return nil, err
+	}
+	b := toGraphBooking(res.GetBooking())
+	return &model.Checkout{Booking: b, PaymentURL: res.GetPaymentUrl(), ExpiresAt: b.ExpiresAt}, nil
 }
 
 // CancelBooking is the resolver for the cancelBooking field.
 func (r *mutationResolver) CancelBooking(ctx context.Context, id string) (*model.Booking, error) {
-	panic(fmt.Errorf("not implemented: CancelBooking - cancelBooking"))
+	res, err := r.BookingClient.CancelBooking(ctx, &bookingv1.CancelBookingRequest{BookingId: id})
+	if err != nil {
+		return nil, err
+	}
+	return toGraphBooking(res.GetBooking()), nil
 }
 
 // Booking is the resolver for the booking field.
 func (r *queryResolver) Booking(ctx context.Context, id string) (*model.Booking, error) {
-	panic(fmt.Errorf("not implemented: Booking - booking"))
+	res, err := r.BookingClient.GetBooking(ctx, &bookingv1.GetBookingRequest{BookingId: id})
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toGraphBooking(res.GetBooking()), nil
 }
 
 // BookingByReference is the resolver for the bookingByReference field.
 func (r *queryResolver) BookingByReference(ctx context.Context, reference string, email string) (*model.Booking, error) {
-	panic(fmt.Errorf("not implemented: BookingByReference - bookingByReference"))
+	if err := r.limitByIP(ctx, "bookingByReference"); err != nil {
+		return nil, err
+	}
+	res, err := r.BookingClient.GetBookingByReference(ctx, &bookingv1.GetBookingByReferenceRequest{Reference: reference, Email: email})
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toGraphBooking(res.GetBooking()), nil
 }
 
 // MyBookings is the resolver for the myBookings field.
 func (r *queryResolver) MyBookings(ctx context.Context) ([]*model.Booking, error) {
-	panic(fmt.Errorf("not implemented: MyBookings - myBookings"))
+	res, err := r.BookingClient.ListBookings(ctx, &bookingv1.ListBookingsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	return toGraphBookings(res.GetBookings()), nil
 }
 
 // ShowBookings is the resolver for the showBookings field.
 func (r *queryResolver) ShowBookings(ctx context.Context, showID string) ([]*model.Booking, error) {
-	panic(fmt.Errorf("not implemented: ShowBookings - showBookings"))
+	res, err := r.BookingClient.ListBookings(ctx, &bookingv1.ListBookingsRequest{ShowId: showID})
+	if err != nil {
+		return nil, err
+	}
+	return toGraphBookings(res.GetBookings()), nil
 }
 
 // ShowSales is the resolver for the showSales field.
 func (r *queryResolver) ShowSales(ctx context.Context, showIds []string) ([]*model.ShowSales, error) {
-	panic(fmt.Errorf("not implemented: ShowSales - showSales"))
+	res, err := r.BookingClient.GetShowSales(ctx, &bookingv1.GetShowSalesRequest{ShowIds: showIds})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.ShowSales, 0, len(res.GetSales()))
+	for _, x := range res.GetSales() {
+		out = append(out, &model.ShowSales{ShowID: x.GetShowId(), TicketsSold: int(x.GetTicketsSold()), Capacity: int(x.GetCapacity()),
+			Revenue: money(x.GetRevenue(), x.GetCurrency()), ConfirmedBookings: int(x.GetConfirmedBookings())})
+	}
+	return out, nil
 }
 
 // Booking returns generated.BookingResolver implementation.

@@ -74,7 +74,8 @@ func toGraphTheatre(t *theatrev1.Theatre) *model.Theatre {
 	return &model.Theatre{ID: t.GetId(), Name: t.GetName(), Chain: optionalString(t.GetChain()), CityID: t.GetCityId(),
 		Address: t.GetAddress(), Location: &model.GeoPoint{Lat: t.GetLocation().GetLat(), Lng: t.GetLocation().GetLng()},
 		Amenities: nonNil(t.GetAmenities()), Currency: t.GetCurrency(), TimeZone: t.GetTimeZone(),
-		ChangeoverMinutes: int(t.GetChangeoverMinutes())}
+		ChangeoverMinutes: int(t.GetChangeoverMinutes()), CancellationCutoffMinutes: int(t.GetCancellationCutoffMinutes()),
+		RefundFeesOnCancel: t.GetRefundFeesOnCancel()}
 }
 
 func toGraphScreen(s *theatrev1.Screen) *model.Screen {

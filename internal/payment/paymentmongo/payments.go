@@ -35,6 +35,7 @@ type paymentDoc struct {
 	RefundAmount      int64     `bson:"refundAmount"`
 	RefundedAmount    int64     `bson:"refundedAmount"`
 	Reason            string    `bson:"reason"`
+	Settled           bool      `bson:"settled"`
 	CreatedAt         time.Time `bson:"createdAt"`
 	ExpiresAt         time.Time `bson:"expiresAt"`
 	UpdatedAt         time.Time `bson:"updatedAt"`
@@ -44,14 +45,14 @@ type paymentDoc struct {
 func toPaymentDoc(p payment.Payment, version int64) paymentDoc {
 	return paymentDoc{ID: p.ID, BookingID: p.BookingID, Provider: p.Provider, ProviderSessionID: p.ProviderSessionID,
 		SessionURL: p.SessionURL, Amount: p.Amount, Currency: p.Currency, Status: string(p.Status), RefundID: p.RefundID,
-		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, CreatedAt: storedTime(p.CreatedAt),
+		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, Settled: p.Settled, CreatedAt: storedTime(p.CreatedAt),
 		ExpiresAt: storedTime(p.ExpiresAt), UpdatedAt: storedTime(p.UpdatedAt), Version: version}
 }
 
 func (d paymentDoc) payment() payment.Payment {
 	return payment.Payment{ID: d.ID, BookingID: d.BookingID, Provider: d.Provider, ProviderSessionID: d.ProviderSessionID,
 		SessionURL: d.SessionURL, Amount: d.Amount, Currency: d.Currency, Status: payment.Status(d.Status), RefundID: d.RefundID,
-		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, CreatedAt: readTime(d.CreatedAt),
+		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, Settled: d.Settled, CreatedAt: readTime(d.CreatedAt),
 		ExpiresAt: readTime(d.ExpiresAt), UpdatedAt: readTime(d.UpdatedAt)}
 }
 
@@ -152,6 +153,9 @@ func (r *PaymentRepository) List(ctx context.Context, q payment.ListQuery) ([]pa
 	}
 	if !q.ExpiresBefore.IsZero() {
 		filter = append(filter, bson.E{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: q.ExpiresBefore.UTC()}}})
+	}
+	if q.Unsettled {
+		filter = append(filter, bson.E{Key: "settled", Value: bson.D{{Key: "$ne", Value: true}}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).
 		SetLimit(int64(q.EffectiveLimit()))

@@ -32,6 +32,7 @@ type paymentDoc struct {
 	RefundAmount      int64  `json:"refundAmount"`
 	RefundedAmount    int64  `json:"refundedAmount"`
 	Reason            string `json:"reason"`
+	Settled           bool   `json:"settled,omitempty"`
 	CreatedAt         int64  `json:"createdAt"`
 	ExpiresAt         int64  `json:"expiresAt"`
 	UpdatedAt         int64  `json:"updatedAt"`
@@ -40,14 +41,14 @@ type paymentDoc struct {
 func toPaymentDoc(p payment.Payment) paymentDoc {
 	return paymentDoc{ID: p.ID, BookingID: p.BookingID, Provider: p.Provider, ProviderSessionID: p.ProviderSessionID,
 		SessionURL: p.SessionURL, Amount: p.Amount, Currency: p.Currency, Status: string(p.Status), RefundID: p.RefundID,
-		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason,
+		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, Settled: p.Settled,
 		CreatedAt: ms(p.CreatedAt), ExpiresAt: ms(p.ExpiresAt), UpdatedAt: ms(p.UpdatedAt)}
 }
 
 func (d paymentDoc) payment() payment.Payment {
 	return payment.Payment{ID: d.ID, BookingID: d.BookingID, Provider: d.Provider, ProviderSessionID: d.ProviderSessionID,
 		SessionURL: d.SessionURL, Amount: d.Amount, Currency: d.Currency, Status: payment.Status(d.Status), RefundID: d.RefundID,
-		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason,
+		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, Settled: d.Settled,
 		CreatedAt: fromMS(d.CreatedAt), ExpiresAt: fromMS(d.ExpiresAt), UpdatedAt: fromMS(d.UpdatedAt)}
 }
 
@@ -171,6 +172,9 @@ func (r *PaymentRepository) List(ctx context.Context, q payment.ListQuery) ([]pa
 	if !q.ExpiresBefore.IsZero() {
 		where = append(where, "expires_at < ?")
 		args = append(args, q.ExpiresBefore.UnixMilli())
+	}
+	if q.Unsettled {
+		where = append(where, "coalesce(json_extract(doc, '$.settled'), 0) = 0")
 	}
 	args = append(args, q.EffectiveLimit())
 	rows, err := r.db.QueryContext(ctx, `SELECT doc FROM payments WHERE `+strings.Join(where, " AND ")+

@@ -35,7 +35,7 @@ func SamplePayment() payment.Payment {
 	return payment.Payment{ID: ids.New(), BookingID: ids.New(), Provider: sandbox.Name,
 		ProviderSessionID: newSessionID(), SessionURL: "http://127.0.0.1:8080/sandbox/pay/cs_x",
 		Amount: 100620, Currency: "INR", Status: payment.StatusCreated, RefundID: "re_1", RefundAmount: 500,
-		RefundedAmount: 400, Reason: "sample", CreatedAt: CreatedAt, ExpiresAt: CreatedAt.Add(10 * time.Minute),
+		RefundedAmount: 400, Reason: "sample", Settled: true, CreatedAt: CreatedAt, ExpiresAt: CreatedAt.Add(10 * time.Minute),
 		UpdatedAt: CreatedAt.Add(time.Second)}
 }
 
@@ -135,7 +135,7 @@ func runPayments(t *testing.T, newStores func(t *testing.T) Stores, concurrencyS
 		bare := SamplePayment()
 		bare.ProviderSessionID, bare.SessionURL, bare.RefundID, bare.RefundAmount, bare.RefundedAmount, bare.Reason =
 			"", "", "", 0, 0, ""
-		bare.UpdatedAt = time.Time{}
+		bare.UpdatedAt, bare.Settled = time.Time{}, false
 		mustCreatePayment(t, r, bare)
 		if got, err := r.Get(ctx, bare.ID); err != nil || diff("bare", got, bare) != "" {
 			t.Errorf("a payment with empty optional fields: %v; %s", err, diff("bare", got, bare))
@@ -252,6 +252,7 @@ func runPayments(t *testing.T, newStores func(t *testing.T) Stores, concurrencyS
 		c := mk(2, 20, payment.StatusSucceeded)
 		d := mk(3, 8, payment.StatusCreated)
 		e := mk(4, 30, payment.StatusRefundPending)
+		c.Settled = false                      // the only unsettled one
 		mustCreatePayment(t, r, e, d, c, b, a) // stored out of order
 		idsOf := func(ps []payment.Payment) []string {
 			var out []string
@@ -272,6 +273,7 @@ func runPayments(t *testing.T, newStores func(t *testing.T) Stores, concurrencyS
 			{"both", payment.ListQuery{Statuses: []payment.Status{payment.StatusCreated}, CreatedBefore: at(3), ExpiresBefore: at(10)}, []payment.Payment{b}},
 			{"limit", payment.ListQuery{Statuses: []payment.Status{payment.StatusCreated, payment.StatusSucceeded}, Limit: 2}, []payment.Payment{a, b}},
 			{"no match", payment.ListQuery{Statuses: []payment.Status{payment.StatusRefunded}}, nil},
+			{"unsettled", payment.ListQuery{Statuses: []payment.Status{payment.StatusCreated, payment.StatusSucceeded}, Unsettled: true}, []payment.Payment{c}},
 		}
 		for _, tc := range cases {
 			got, err := r.List(ctx, tc.q)

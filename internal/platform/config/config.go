@@ -33,12 +33,17 @@ type Config struct {
 	ShowAddr     string
 	UserAddr     string
 	BookingAddr  string
+	PaymentAddr  string
 	ServicesAddr string
 
 	SessionKey        string
 	HoldTTL           time.Duration
 	FeePerTicket      int64
 	FeeTaxBasisPoints int64
+
+	PublicURL                string
+	PaymentWebhookSecret     string
+	PaymentReconcileInterval time.Duration
 
 	JWTKey         string
 	JWTPublicKey   string
@@ -55,7 +60,8 @@ type Config struct {
 }
 
 // secret flags are masked when the configuration is logged.
-var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true, "jwt-key": true, "session-key": true}
+var secretFlags = map[string]bool{"mongo-uri": true, "redis-url": true, "jwt-key": true, "session-key": true,
+	"payment-webhook-secret": true}
 
 // EnvName returns the environment variable of a flag: --http-addr → MARQUEE_HTTP_ADDR.
 func EnvName(flagName string) string {
@@ -78,6 +84,10 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.ShowAddr, "show-addr", "", "gRPC address of the show service when it is not in this process")
 	fs.StringVar(&c.UserAddr, "user-addr", "", "gRPC address of the user service when it is not in this process")
 	fs.StringVar(&c.BookingAddr, "booking-addr", "", "gRPC address of the booking service when it is not in this process")
+	fs.StringVar(&c.PaymentAddr, "payment-addr", "", "gRPC address of the payment service when it is not in this process")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the site's public base URL (payment pages and webhooks are reached there); default: http:// and the --http-addr this process listens on")
+	fs.StringVar(&c.PaymentWebhookSecret, "payment-webhook-secret", "", "secret signing the sandbox provider's webhooks (comma-separated while rotating: new first); default: generated once into --data-dir")
+	fs.DurationVar(&c.PaymentReconcileInterval, "payment-reconcile-interval", 30*time.Second, "how often payments are reconciled with the provider (webhooks that never arrived)")
 	fs.StringVar(&c.SessionKey, "session-key", "", "base64 key (32+ bytes) signing anonymous session cookies; default: generated once into --data-dir")
 	fs.DurationVar(&c.HoldTTL, "hold-ttl", 8*time.Minute, "how long a seat hold lasts")
 	fs.Int64Var(&c.FeePerTicket, "fee-per-ticket", 3000, "convenience fee per ticket, in minor units of the show's currency")
@@ -211,6 +221,15 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("--redis-url must start with redis:// or rediss://")
 	}
+	if c.PaymentReconcileInterval < 100*time.Millisecond {
+		return errors.New("--payment-reconcile-interval must be at least 100ms")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return errors.New("--public-url must be an absolute http(s) URL without a path, e.g. https://tickets.example.com")
+		}
+	}
 	if c.HoldTTL < time.Second || c.HoldTTL > time.Hour {
 		return errors.New("--hold-ttl must be between 1s and 1h")
 	}
@@ -230,7 +249,7 @@ func (c *Config) Validate() error {
 }
 
 // Services are the service modules a target may name, besides "all".
-var Services = []string{"gateway", "user", "movie", "theatre", "show", "booking"}
+var Services = []string{"gateway", "user", "movie", "theatre", "show", "booking", "payment"}
 
 // ParseTarget splits a target into module names, expanding "all".
 func ParseTarget(target string) ([]string, error) {
@@ -319,7 +338,7 @@ func SortedKeys(m map[string]string) []string {
 // --services-addr.
 func (c *Config) PeerAddr(service string) string {
 	own := map[string]string{"movie": c.MovieAddr, "theatre": c.TheatreAddr, "show": c.ShowAddr, "user": c.UserAddr,
-		"booking": c.BookingAddr}[service]
+		"booking": c.BookingAddr, "payment": c.PaymentAddr}[service]
 	if own != "" {
 		return own
 	}

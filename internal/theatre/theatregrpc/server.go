@@ -179,14 +179,16 @@ func fromProtoCity(p *theatrev1.City) theatre.City {
 func ToProtoTheatre(t theatre.Theatre) *theatrev1.Theatre {
 	return &theatrev1.Theatre{Id: t.ID, Name: t.Name, Chain: t.Chain, CityId: t.CityID, Address: t.Address,
 		Location: toProtoPoint(t.Location), Amenities: t.Amenities, Currency: t.Currency, TimeZone: t.TimeZone,
-		ChangeoverMinutes: int32(t.ChangeoverMinutes), CreateTime: timestamppb.New(t.CreatedAt), AllowOrphanSeats: t.AllowOrphanSeats}
+		ChangeoverMinutes: int32(t.ChangeoverMinutes), CreateTime: timestamppb.New(t.CreatedAt), AllowOrphanSeats: t.AllowOrphanSeats,
+		CancellationCutoffMinutes: int32(t.CancellationCutoffMinutes), RefundFeesOnCancel: t.RefundFeesOnCancel}
 }
 
 func fromProtoTheatre(p *theatrev1.Theatre) theatre.Theatre {
 	return theatre.Theatre{ID: p.GetId(), Name: p.GetName(), Chain: p.GetChain(), CityID: p.GetCityId(),
 		Address: p.GetAddress(), Location: fromProtoPoint(p.GetLocation()), Amenities: p.GetAmenities(),
 		Currency: p.GetCurrency(), TimeZone: p.GetTimeZone(), ChangeoverMinutes: int(p.GetChangeoverMinutes()),
-		AllowOrphanSeats: p.GetAllowOrphanSeats()}
+		AllowOrphanSeats: p.GetAllowOrphanSeats(), CancellationCutoffMinutes: int(p.GetCancellationCutoffMinutes()),
+		RefundFeesOnCancel: p.GetRefundFeesOnCancel()}
 }
 
 // ToProtoScreen converts a screen to its message, with or without its layout.

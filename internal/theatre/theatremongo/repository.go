@@ -190,19 +190,23 @@ type theatreDoc struct {
 	TimeZone          string    `bson:"timeZone"`
 	ChangeoverMinutes int       `bson:"changeoverMinutes"`
 	AllowOrphanSeats  bool      `bson:"allowOrphanSeats,omitempty"`
+	CancelCutoff      int       `bson:"cancellationCutoffMinutes,omitempty"`
+	RefundFees        bool      `bson:"refundFeesOnCancel,omitempty"`
 	CreatedAt         time.Time `bson:"createdAt"`
 }
 
 func toTheatreDoc(t theatre.Theatre) theatreDoc {
 	return theatreDoc{ID: t.ID, Name: t.Name, Chain: t.Chain, CityID: t.CityID, Address: t.Address,
 		Lat: t.Location.Lat, Lng: t.Location.Lng, Amenities: nonNil(t.Amenities), Currency: t.Currency,
-		TimeZone: t.TimeZone, ChangeoverMinutes: t.ChangeoverMinutes, AllowOrphanSeats: t.AllowOrphanSeats, CreatedAt: storedTime(t.CreatedAt)}
+		TimeZone: t.TimeZone, ChangeoverMinutes: t.ChangeoverMinutes, AllowOrphanSeats: t.AllowOrphanSeats,
+		CancelCutoff: t.CancellationCutoffMinutes, RefundFees: t.RefundFeesOnCancel, CreatedAt: storedTime(t.CreatedAt)}
 }
 
 func (d theatreDoc) theatre() theatre.Theatre {
 	return theatre.Theatre{ID: d.ID, Name: d.Name, Chain: d.Chain, CityID: d.CityID, Address: d.Address,
 		Location: theatre.GeoPoint{Lat: d.Lat, Lng: d.Lng}, Amenities: d.Amenities, Currency: d.Currency,
-		TimeZone: d.TimeZone, ChangeoverMinutes: d.ChangeoverMinutes, AllowOrphanSeats: d.AllowOrphanSeats, CreatedAt: d.CreatedAt.UTC()}
+		TimeZone: d.TimeZone, ChangeoverMinutes: d.ChangeoverMinutes, AllowOrphanSeats: d.AllowOrphanSeats,
+		CancellationCutoffMinutes: d.CancelCutoff, RefundFeesOnCancel: d.RefundFees, CreatedAt: d.CreatedAt.UTC()}
 }
 
 // Create stores a theatre.

@@ -30,7 +30,8 @@ func SampleCity(name string, lat, lng float64) theatre.City {
 func SampleTheatre(cityID, name string, lat, lng float64) theatre.Theatre {
 	return theatre.Theatre{ID: ids.New(), Name: name, Chain: "Test Chain", CityID: cityID, Address: "1 Test Road",
 		Location: theatre.GeoPoint{Lat: lat, Lng: lng}, Amenities: []string{"Parking"}, Currency: "INR",
-		TimeZone: "Asia/Kolkata", ChangeoverMinutes: 15, AllowOrphanSeats: true, CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		TimeZone: "Asia/Kolkata", ChangeoverMinutes: 15, AllowOrphanSeats: true,
+		CancellationCutoffMinutes: 90, RefundFeesOnCancel: true, CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 }
 
 // SampleLayout returns a small valid layout: rows B (PRIME) and A (CLASSIC) with an aisle.

@@ -25,6 +25,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/marquee-cinema/marquee/internal/platform/contact"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/mongodb"
 	"github.com/marquee-cinema/marquee/internal/user"
@@ -120,7 +121,7 @@ func toUserDoc(u user.User, version int64) userDoc {
 	if tids == nil {
 		tids = []string{}
 	}
-	return userDoc{ID: u.ID, Email: u.Email, EmailKey: user.EmailKey(u.Email), Name: u.Name, Phone: u.Phone,
+	return userDoc{ID: u.ID, Email: u.Email, EmailKey: contact.EmailKey(u.Email), Name: u.Name, Phone: u.Phone,
 		Roles: roles, TheatreIDs: tids, PasswordHash: u.PasswordHash, PasswordChangedAt: storedTime(u.PasswordChangedAt),
 		CreatedAt: storedTime(u.CreatedAt), UpdatedAt: storedTime(u.UpdatedAt), Version: version}
 }
@@ -181,7 +182,7 @@ func (r *UserRepository) get(ctx context.Context, filter bson.D, what string) (u
 
 // GetByEmail returns the user with the e-mail, ignoring case.
 func (r *UserRepository) GetByEmail(ctx context.Context, email string) (user.User, error) {
-	d, err := r.get(ctx, bson.D{{Key: "emailKey", Value: user.EmailKey(email)}}, "user with that e-mail")
+	d, err := r.get(ctx, bson.D{{Key: "emailKey", Value: contact.EmailKey(email)}}, "user with that e-mail")
 	if err != nil {
 		return user.User{}, err
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marquee-cinema/marquee/internal/platform/contact"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 	"github.com/marquee-cinema/marquee/internal/user"
@@ -126,7 +127,7 @@ func (r *UserRepository) Create(ctx context.Context, u user.User) error {
 		return err
 	}
 	if _, err := r.db.ExecContext(ctx, `INSERT INTO users (id, email_key, doc) VALUES (?, ?, ?)`,
-		u.ID, user.EmailKey(u.Email), doc); err != nil {
+		u.ID, contact.EmailKey(u.Email), doc); err != nil {
 		return uniqueErr(err, u, "insert")
 	}
 	return nil
@@ -144,7 +145,7 @@ func (r *UserRepository) Get(ctx context.Context, id string) (user.User, error) 
 // GetByEmail returns the user with the e-mail, ignoring case.
 func (r *UserRepository) GetByEmail(ctx context.Context, email string) (user.User, error) {
 	var id, doc string
-	err := r.db.QueryRowContext(ctx, `SELECT id, doc FROM users WHERE email_key = ?`, user.EmailKey(email)).Scan(&id, &doc)
+	err := r.db.QueryRowContext(ctx, `SELECT id, doc FROM users WHERE email_key = ?`, contact.EmailKey(email)).Scan(&id, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return user.User{}, errs.NotFoundf("no user with that e-mail")
 	}
@@ -174,7 +175,7 @@ func (r *UserRepository) Update(ctx context.Context, id string, fn func(*user.Us
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET email_key = ?, doc = ? WHERE id = ?`,
-			user.EmailKey(u.Email), doc, id); err != nil {
+			contact.EmailKey(u.Email), doc, id); err != nil {
 			return uniqueErr(err, u, "update")
 		}
 		out = u

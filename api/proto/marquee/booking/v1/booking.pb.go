@@ -23,6 +23,122 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type BookingStatus int32
+
+const (
+	BookingStatus_BOOKING_STATUS_UNSPECIFIED     BookingStatus = 0
+	BookingStatus_BOOKING_STATUS_PENDING_PAYMENT BookingStatus = 1
+	BookingStatus_BOOKING_STATUS_CONFIRMED       BookingStatus = 2
+	BookingStatus_BOOKING_STATUS_EXPIRED         BookingStatus = 3
+	BookingStatus_BOOKING_STATUS_FAILED          BookingStatus = 4
+	BookingStatus_BOOKING_STATUS_CANCELLED       BookingStatus = 5
+	BookingStatus_BOOKING_STATUS_REFUNDED        BookingStatus = 6
+)
+
+// Enum value maps for BookingStatus.
+var (
+	BookingStatus_name = map[int32]string{
+		0: "BOOKING_STATUS_UNSPECIFIED",
+		1: "BOOKING_STATUS_PENDING_PAYMENT",
+		2: "BOOKING_STATUS_CONFIRMED",
+		3: "BOOKING_STATUS_EXPIRED",
+		4: "BOOKING_STATUS_FAILED",
+		5: "BOOKING_STATUS_CANCELLED",
+		6: "BOOKING_STATUS_REFUNDED",
+	}
+	BookingStatus_value = map[string]int32{
+		"BOOKING_STATUS_UNSPECIFIED":     0,
+		"BOOKING_STATUS_PENDING_PAYMENT": 1,
+		"BOOKING_STATUS_CONFIRMED":       2,
+		"BOOKING_STATUS_EXPIRED":         3,
+		"BOOKING_STATUS_FAILED":          4,
+		"BOOKING_STATUS_CANCELLED":       5,
+		"BOOKING_STATUS_REFUNDED":        6,
+	}
+)
+
+func (x BookingStatus) Enum() *BookingStatus {
+	p := new(BookingStatus)
+	*p = x
+	return p
+}
+
+func (x BookingStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BookingStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_marquee_booking_v1_booking_proto_enumTypes[0].Descriptor()
+}
+
+func (BookingStatus) Type() protoreflect.EnumType {
+	return &file_marquee_booking_v1_booking_proto_enumTypes[0]
+}
+
+func (x BookingStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BookingStatus.Descriptor instead.
+func (BookingStatus) EnumDescriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+}
+
+type PaymentOutcome int32
+
+const (
+	PaymentOutcome_PAYMENT_OUTCOME_UNSPECIFIED PaymentOutcome = 0
+	// The money was captured.
+	PaymentOutcome_PAYMENT_OUTCOME_SUCCEEDED PaymentOutcome = 1
+	// The payment was declined or failed; nothing was charged.
+	PaymentOutcome_PAYMENT_OUTCOME_FAILED PaymentOutcome = 2
+	// A refund was confirmed by the provider.
+	PaymentOutcome_PAYMENT_OUTCOME_REFUNDED PaymentOutcome = 3
+)
+
+// Enum value maps for PaymentOutcome.
+var (
+	PaymentOutcome_name = map[int32]string{
+		0: "PAYMENT_OUTCOME_UNSPECIFIED",
+		1: "PAYMENT_OUTCOME_SUCCEEDED",
+		2: "PAYMENT_OUTCOME_FAILED",
+		3: "PAYMENT_OUTCOME_REFUNDED",
+	}
+	PaymentOutcome_value = map[string]int32{
+		"PAYMENT_OUTCOME_UNSPECIFIED": 0,
+		"PAYMENT_OUTCOME_SUCCEEDED":   1,
+		"PAYMENT_OUTCOME_FAILED":      2,
+		"PAYMENT_OUTCOME_REFUNDED":    3,
+	}
+)
+
+func (x PaymentOutcome) Enum() *PaymentOutcome {
+	p := new(PaymentOutcome)
+	*p = x
+	return p
+}
+
+func (x PaymentOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PaymentOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_marquee_booking_v1_booking_proto_enumTypes[1].Descriptor()
+}
+
+func (PaymentOutcome) Type() protoreflect.EnumType {
+	return &file_marquee_booking_v1_booking_proto_enumTypes[1]
+}
+
+func (x PaymentOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PaymentOutcome.Descriptor instead.
+func (PaymentOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
 type SeatStatus int32
 
 const (
@@ -62,11 +178,11 @@ func (x SeatStatus) String() string {
 }
 
 func (SeatStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_marquee_booking_v1_booking_proto_enumTypes[0].Descriptor()
+	return file_marquee_booking_v1_booking_proto_enumTypes[2].Descriptor()
 }
 
 func (SeatStatus) Type() protoreflect.EnumType {
-	return &file_marquee_booking_v1_booking_proto_enumTypes[0]
+	return &file_marquee_booking_v1_booking_proto_enumTypes[2]
 }
 
 func (x SeatStatus) Number() protoreflect.EnumNumber {
@@ -75,7 +191,1154 @@ func (x SeatStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeatStatus.Descriptor instead.
 func (SeatStatus) EnumDescriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+}
+
+type Booking struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Reference     string                 `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
+	ShowId        string                 `protobuf:"bytes,3,opt,name=show_id,json=showId,proto3" json:"show_id,omitempty"`
+	TheatreId     string                 `protobuf:"bytes,4,opt,name=theatre_id,json=theatreId,proto3" json:"theatre_id,omitempty"`
+	HoldId        string                 `protobuf:"bytes,5,opt,name=hold_id,json=holdId,proto3" json:"hold_id,omitempty"`
+	Guest         bool                   `protobuf:"varint,6,opt,name=guest,proto3" json:"guest,omitempty"`
+	Email         string                 `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
+	Name          string                 `protobuf:"bytes,8,opt,name=name,proto3" json:"name,omitempty"`
+	Phone         string                 `protobuf:"bytes,9,opt,name=phone,proto3" json:"phone,omitempty"`
+	SeatIds       []string               `protobuf:"bytes,10,rep,name=seat_ids,json=seatIds,proto3" json:"seat_ids,omitempty"`
+	Quote         *Quote                 `protobuf:"bytes,11,opt,name=quote,proto3" json:"quote,omitempty"`
+	Status        BookingStatus          `protobuf:"varint,12,opt,name=status,proto3,enum=marquee.booking.v1.BookingStatus" json:"status,omitempty"`
+	Reason        string                 `protobuf:"bytes,13,opt,name=reason,proto3" json:"reason,omitempty"`
+	PaymentUrl    string                 `protobuf:"bytes,14,opt,name=payment_url,json=paymentUrl,proto3" json:"payment_url,omitempty"`
+	ShowStartTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=show_start_time,json=showStartTime,proto3" json:"show_start_time,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ConfirmTime   *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=confirm_time,json=confirmTime,proto3" json:"confirm_time,omitempty"`
+	CancelTime    *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=cancel_time,json=cancelTime,proto3" json:"cancel_time,omitempty"`
+	RefundAmount  int64                  `protobuf:"varint,20,opt,name=refund_amount,json=refundAmount,proto3" json:"refund_amount,omitempty"`
+	RefundTime    *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=refund_time,json=refundTime,proto3" json:"refund_time,omitempty"`
+	// cancellable: whether the caller may cancel it now; cancel_deadline: until when buyers may.
+	Cancellable    bool                   `protobuf:"varint,22,opt,name=cancellable,proto3" json:"cancellable,omitempty"`
+	CancelDeadline *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=cancel_deadline,json=cancelDeadline,proto3" json:"cancel_deadline,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Booking) Reset() {
+	*x = Booking{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Booking) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Booking) ProtoMessage() {}
+
+func (x *Booking) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Booking.ProtoReflect.Descriptor instead.
+func (*Booking) Descriptor() ([]byte, []int) {
 	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Booking) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Booking) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *Booking) GetShowId() string {
+	if x != nil {
+		return x.ShowId
+	}
+	return ""
+}
+
+func (x *Booking) GetTheatreId() string {
+	if x != nil {
+		return x.TheatreId
+	}
+	return ""
+}
+
+func (x *Booking) GetHoldId() string {
+	if x != nil {
+		return x.HoldId
+	}
+	return ""
+}
+
+func (x *Booking) GetGuest() bool {
+	if x != nil {
+		return x.Guest
+	}
+	return false
+}
+
+func (x *Booking) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *Booking) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Booking) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *Booking) GetSeatIds() []string {
+	if x != nil {
+		return x.SeatIds
+	}
+	return nil
+}
+
+func (x *Booking) GetQuote() *Quote {
+	if x != nil {
+		return x.Quote
+	}
+	return nil
+}
+
+func (x *Booking) GetStatus() BookingStatus {
+	if x != nil {
+		return x.Status
+	}
+	return BookingStatus_BOOKING_STATUS_UNSPECIFIED
+}
+
+func (x *Booking) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Booking) GetPaymentUrl() string {
+	if x != nil {
+		return x.PaymentUrl
+	}
+	return ""
+}
+
+func (x *Booking) GetShowStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ShowStartTime
+	}
+	return nil
+}
+
+func (x *Booking) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Booking) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Booking) GetConfirmTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ConfirmTime
+	}
+	return nil
+}
+
+func (x *Booking) GetCancelTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CancelTime
+	}
+	return nil
+}
+
+func (x *Booking) GetRefundAmount() int64 {
+	if x != nil {
+		return x.RefundAmount
+	}
+	return 0
+}
+
+func (x *Booking) GetRefundTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RefundTime
+	}
+	return nil
+}
+
+func (x *Booking) GetCancellable() bool {
+	if x != nil {
+		return x.Cancellable
+	}
+	return false
+}
+
+func (x *Booking) GetCancelDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CancelDeadline
+	}
+	return nil
+}
+
+type Contact struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Email         string                 `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	Phone         string                 `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Contact) Reset() {
+	*x = Contact{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Contact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Contact) ProtoMessage() {}
+
+func (x *Contact) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Contact.ProtoReflect.Descriptor instead.
+func (*Contact) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Contact) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *Contact) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *Contact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type CheckoutRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	HoldId string                 `protobuf:"bytes,1,opt,name=hold_id,json=holdId,proto3" json:"hold_id,omitempty"`
+	// guest: required without an account, ignored with one.
+	Guest *Contact `protobuf:"bytes,2,opt,name=guest,proto3" json:"guest,omitempty"`
+	// return_path: a path on the site the payment page returns to; default /bookings/{id}.
+	ReturnPath    string `protobuf:"bytes,3,opt,name=return_path,json=returnPath,proto3" json:"return_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckoutRequest) Reset() {
+	*x = CheckoutRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutRequest) ProtoMessage() {}
+
+func (x *CheckoutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutRequest.ProtoReflect.Descriptor instead.
+func (*CheckoutRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CheckoutRequest) GetHoldId() string {
+	if x != nil {
+		return x.HoldId
+	}
+	return ""
+}
+
+func (x *CheckoutRequest) GetGuest() *Contact {
+	if x != nil {
+		return x.Guest
+	}
+	return nil
+}
+
+func (x *CheckoutRequest) GetReturnPath() string {
+	if x != nil {
+		return x.ReturnPath
+	}
+	return ""
+}
+
+type CheckoutResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	PaymentUrl    string                 `protobuf:"bytes,2,opt,name=payment_url,json=paymentUrl,proto3" json:"payment_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckoutResponse) Reset() {
+	*x = CheckoutResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutResponse) ProtoMessage() {}
+
+func (x *CheckoutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutResponse.ProtoReflect.Descriptor instead.
+func (*CheckoutResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CheckoutResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *CheckoutResponse) GetPaymentUrl() string {
+	if x != nil {
+		return x.PaymentUrl
+	}
+	return ""
+}
+
+type GetBookingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	BookingId     string                 `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingRequest) Reset() {
+	*x = GetBookingRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingRequest) ProtoMessage() {}
+
+func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
+func (*GetBookingRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GetBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+type GetBookingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingResponse) Reset() {
+	*x = GetBookingResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingResponse) ProtoMessage() {}
+
+func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
+func (*GetBookingResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+type GetBookingByReferenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reference     string                 `protobuf:"bytes,1,opt,name=reference,proto3" json:"reference,omitempty"`
+	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingByReferenceRequest) Reset() {
+	*x = GetBookingByReferenceRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingByReferenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingByReferenceRequest) ProtoMessage() {}
+
+func (x *GetBookingByReferenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingByReferenceRequest.ProtoReflect.Descriptor instead.
+func (*GetBookingByReferenceRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GetBookingByReferenceRequest) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *GetBookingByReferenceRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+type GetBookingByReferenceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingByReferenceResponse) Reset() {
+	*x = GetBookingByReferenceResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingByReferenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingByReferenceResponse) ProtoMessage() {}
+
+func (x *GetBookingByReferenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingByReferenceResponse.ProtoReflect.Descriptor instead.
+func (*GetBookingByReferenceResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetBookingByReferenceResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+type ListBookingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// show_id: a show's bookings; empty: the caller's own.
+	ShowId        string `protobuf:"bytes,1,opt,name=show_id,json=showId,proto3" json:"show_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBookingsRequest) Reset() {
+	*x = ListBookingsRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsRequest) ProtoMessage() {}
+
+func (x *ListBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsRequest.ProtoReflect.Descriptor instead.
+func (*ListBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListBookingsRequest) GetShowId() string {
+	if x != nil {
+		return x.ShowId
+	}
+	return ""
+}
+
+type ListBookingsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Bookings      []*Booking             `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBookingsResponse) Reset() {
+	*x = ListBookingsResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsResponse) ProtoMessage() {}
+
+func (x *ListBookingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsResponse.ProtoReflect.Descriptor instead.
+func (*ListBookingsResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListBookingsResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+type ShowSales struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	ShowId            string                 `protobuf:"bytes,1,opt,name=show_id,json=showId,proto3" json:"show_id,omitempty"`
+	TicketsSold       int32                  `protobuf:"varint,2,opt,name=tickets_sold,json=ticketsSold,proto3" json:"tickets_sold,omitempty"`
+	ConfirmedBookings int32                  `protobuf:"varint,3,opt,name=confirmed_bookings,json=confirmedBookings,proto3" json:"confirmed_bookings,omitempty"`
+	Revenue           int64                  `protobuf:"varint,4,opt,name=revenue,proto3" json:"revenue,omitempty"`
+	Currency          string                 `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
+	// capacity: the seats the show can sell (its layout minus blocked seats).
+	Capacity      int32 `protobuf:"varint,6,opt,name=capacity,proto3" json:"capacity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShowSales) Reset() {
+	*x = ShowSales{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShowSales) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShowSales) ProtoMessage() {}
+
+func (x *ShowSales) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShowSales.ProtoReflect.Descriptor instead.
+func (*ShowSales) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ShowSales) GetShowId() string {
+	if x != nil {
+		return x.ShowId
+	}
+	return ""
+}
+
+func (x *ShowSales) GetTicketsSold() int32 {
+	if x != nil {
+		return x.TicketsSold
+	}
+	return 0
+}
+
+func (x *ShowSales) GetConfirmedBookings() int32 {
+	if x != nil {
+		return x.ConfirmedBookings
+	}
+	return 0
+}
+
+func (x *ShowSales) GetRevenue() int64 {
+	if x != nil {
+		return x.Revenue
+	}
+	return 0
+}
+
+func (x *ShowSales) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *ShowSales) GetCapacity() int32 {
+	if x != nil {
+		return x.Capacity
+	}
+	return 0
+}
+
+type GetShowSalesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ShowIds       []string               `protobuf:"bytes,1,rep,name=show_ids,json=showIds,proto3" json:"show_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShowSalesRequest) Reset() {
+	*x = GetShowSalesRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShowSalesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShowSalesRequest) ProtoMessage() {}
+
+func (x *GetShowSalesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShowSalesRequest.ProtoReflect.Descriptor instead.
+func (*GetShowSalesRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetShowSalesRequest) GetShowIds() []string {
+	if x != nil {
+		return x.ShowIds
+	}
+	return nil
+}
+
+type GetShowSalesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sales         []*ShowSales           `protobuf:"bytes,1,rep,name=sales,proto3" json:"sales,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShowSalesResponse) Reset() {
+	*x = GetShowSalesResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShowSalesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShowSalesResponse) ProtoMessage() {}
+
+func (x *GetShowSalesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShowSalesResponse.ProtoReflect.Descriptor instead.
+func (*GetShowSalesResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetShowSalesResponse) GetSales() []*ShowSales {
+	if x != nil {
+		return x.Sales
+	}
+	return nil
+}
+
+type CancelBookingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	BookingId     string                 `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingRequest) Reset() {
+	*x = CancelBookingRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingRequest) ProtoMessage() {}
+
+func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
+func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CancelBookingRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+type CancelBookingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingResponse) Reset() {
+	*x = CancelBookingResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingResponse) ProtoMessage() {}
+
+func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
+func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CancelBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+type CancelShowBookingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ShowId        string                 `protobuf:"bytes,1,opt,name=show_id,json=showId,proto3" json:"show_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelShowBookingsRequest) Reset() {
+	*x = CancelShowBookingsRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelShowBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelShowBookingsRequest) ProtoMessage() {}
+
+func (x *CancelShowBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelShowBookingsRequest.ProtoReflect.Descriptor instead.
+func (*CancelShowBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CancelShowBookingsRequest) GetShowId() string {
+	if x != nil {
+		return x.ShowId
+	}
+	return ""
+}
+
+type CancelShowBookingsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Cancelled     int32                  `protobuf:"varint,1,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelShowBookingsResponse) Reset() {
+	*x = CancelShowBookingsResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelShowBookingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelShowBookingsResponse) ProtoMessage() {}
+
+func (x *CancelShowBookingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelShowBookingsResponse.ProtoReflect.Descriptor instead.
+func (*CancelShowBookingsResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CancelShowBookingsResponse) GetCancelled() int32 {
+	if x != nil {
+		return x.Cancelled
+	}
+	return 0
+}
+
+type SettlePaymentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	BookingId     string                 `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	PaymentId     string                 `protobuf:"bytes,2,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	Outcome       PaymentOutcome         `protobuf:"varint,3,opt,name=outcome,proto3,enum=marquee.booking.v1.PaymentOutcome" json:"outcome,omitempty"`
+	Amount        int64                  `protobuf:"varint,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettlePaymentRequest) Reset() {
+	*x = SettlePaymentRequest{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettlePaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettlePaymentRequest) ProtoMessage() {}
+
+func (x *SettlePaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettlePaymentRequest.ProtoReflect.Descriptor instead.
+func (*SettlePaymentRequest) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SettlePaymentRequest) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *SettlePaymentRequest) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *SettlePaymentRequest) GetOutcome() PaymentOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return PaymentOutcome_PAYMENT_OUTCOME_UNSPECIFIED
+}
+
+func (x *SettlePaymentRequest) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+type SettlePaymentResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Booking *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// refund_amount > 0: the payment must be refunded by that much (the seats were taken, or the
+	// show was cancelled, before it was confirmed).
+	RefundAmount  int64  `protobuf:"varint,2,opt,name=refund_amount,json=refundAmount,proto3" json:"refund_amount,omitempty"`
+	RefundReason  string `protobuf:"bytes,3,opt,name=refund_reason,json=refundReason,proto3" json:"refund_reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettlePaymentResponse) Reset() {
+	*x = SettlePaymentResponse{}
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettlePaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettlePaymentResponse) ProtoMessage() {}
+
+func (x *SettlePaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettlePaymentResponse.ProtoReflect.Descriptor instead.
+func (*SettlePaymentResponse) Descriptor() ([]byte, []int) {
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *SettlePaymentResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *SettlePaymentResponse) GetRefundAmount() int64 {
+	if x != nil {
+		return x.RefundAmount
+	}
+	return 0
+}
+
+func (x *SettlePaymentResponse) GetRefundReason() string {
+	if x != nil {
+		return x.RefundReason
+	}
+	return ""
 }
 
 type QuoteLine struct {
@@ -92,7 +1355,7 @@ type QuoteLine struct {
 
 func (x *QuoteLine) Reset() {
 	*x = QuoteLine{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -104,7 +1367,7 @@ func (x *QuoteLine) String() string {
 func (*QuoteLine) ProtoMessage() {}
 
 func (x *QuoteLine) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -117,7 +1380,7 @@ func (x *QuoteLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuoteLine.ProtoReflect.Descriptor instead.
 func (*QuoteLine) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *QuoteLine) GetCategory() string {
@@ -176,7 +1439,7 @@ type Quote struct {
 
 func (x *Quote) Reset() {
 	*x = Quote{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -188,7 +1451,7 @@ func (x *Quote) String() string {
 func (*Quote) ProtoMessage() {}
 
 func (x *Quote) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -201,7 +1464,7 @@ func (x *Quote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Quote.ProtoReflect.Descriptor instead.
 func (*Quote) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Quote) GetCurrency() string {
@@ -261,7 +1524,7 @@ type Hold struct {
 
 func (x *Hold) Reset() {
 	*x = Hold{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -273,7 +1536,7 @@ func (x *Hold) String() string {
 func (*Hold) ProtoMessage() {}
 
 func (x *Hold) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -286,7 +1549,7 @@ func (x *Hold) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hold.ProtoReflect.Descriptor instead.
 func (*Hold) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Hold) GetId() string {
@@ -348,7 +1611,7 @@ type HoldSeatsRequest struct {
 
 func (x *HoldSeatsRequest) Reset() {
 	*x = HoldSeatsRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -360,7 +1623,7 @@ func (x *HoldSeatsRequest) String() string {
 func (*HoldSeatsRequest) ProtoMessage() {}
 
 func (x *HoldSeatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -373,7 +1636,7 @@ func (x *HoldSeatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldSeatsRequest.ProtoReflect.Descriptor instead.
 func (*HoldSeatsRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HoldSeatsRequest) GetShowId() string {
@@ -399,7 +1662,7 @@ type HoldSeatsResponse struct {
 
 func (x *HoldSeatsResponse) Reset() {
 	*x = HoldSeatsResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -411,7 +1674,7 @@ func (x *HoldSeatsResponse) String() string {
 func (*HoldSeatsResponse) ProtoMessage() {}
 
 func (x *HoldSeatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -424,7 +1687,7 @@ func (x *HoldSeatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldSeatsResponse.ProtoReflect.Descriptor instead.
 func (*HoldSeatsResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HoldSeatsResponse) GetHold() *Hold {
@@ -446,7 +1709,7 @@ type HoldBestAvailableRequest struct {
 
 func (x *HoldBestAvailableRequest) Reset() {
 	*x = HoldBestAvailableRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -458,7 +1721,7 @@ func (x *HoldBestAvailableRequest) String() string {
 func (*HoldBestAvailableRequest) ProtoMessage() {}
 
 func (x *HoldBestAvailableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -471,7 +1734,7 @@ func (x *HoldBestAvailableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldBestAvailableRequest.ProtoReflect.Descriptor instead.
 func (*HoldBestAvailableRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HoldBestAvailableRequest) GetShowId() string {
@@ -511,7 +1774,7 @@ type HoldBestAvailableResponse struct {
 
 func (x *HoldBestAvailableResponse) Reset() {
 	*x = HoldBestAvailableResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -523,7 +1786,7 @@ func (x *HoldBestAvailableResponse) String() string {
 func (*HoldBestAvailableResponse) ProtoMessage() {}
 
 func (x *HoldBestAvailableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -536,7 +1799,7 @@ func (x *HoldBestAvailableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldBestAvailableResponse.ProtoReflect.Descriptor instead.
 func (*HoldBestAvailableResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *HoldBestAvailableResponse) GetHold() *Hold {
@@ -555,7 +1818,7 @@ type GetHoldRequest struct {
 
 func (x *GetHoldRequest) Reset() {
 	*x = GetHoldRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -567,7 +1830,7 @@ func (x *GetHoldRequest) String() string {
 func (*GetHoldRequest) ProtoMessage() {}
 
 func (x *GetHoldRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -580,7 +1843,7 @@ func (x *GetHoldRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHoldRequest.ProtoReflect.Descriptor instead.
 func (*GetHoldRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{7}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetHoldRequest) GetHoldId() string {
@@ -599,7 +1862,7 @@ type GetHoldResponse struct {
 
 func (x *GetHoldResponse) Reset() {
 	*x = GetHoldResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +1874,7 @@ func (x *GetHoldResponse) String() string {
 func (*GetHoldResponse) ProtoMessage() {}
 
 func (x *GetHoldResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +1887,7 @@ func (x *GetHoldResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHoldResponse.ProtoReflect.Descriptor instead.
 func (*GetHoldResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{8}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetHoldResponse) GetHold() *Hold {
@@ -643,7 +1906,7 @@ type ExtendHoldRequest struct {
 
 func (x *ExtendHoldRequest) Reset() {
 	*x = ExtendHoldRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +1918,7 @@ func (x *ExtendHoldRequest) String() string {
 func (*ExtendHoldRequest) ProtoMessage() {}
 
 func (x *ExtendHoldRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +1931,7 @@ func (x *ExtendHoldRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendHoldRequest.ProtoReflect.Descriptor instead.
 func (*ExtendHoldRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{9}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExtendHoldRequest) GetHoldId() string {
@@ -687,7 +1950,7 @@ type ExtendHoldResponse struct {
 
 func (x *ExtendHoldResponse) Reset() {
 	*x = ExtendHoldResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -699,7 +1962,7 @@ func (x *ExtendHoldResponse) String() string {
 func (*ExtendHoldResponse) ProtoMessage() {}
 
 func (x *ExtendHoldResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -712,7 +1975,7 @@ func (x *ExtendHoldResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendHoldResponse.ProtoReflect.Descriptor instead.
 func (*ExtendHoldResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{10}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExtendHoldResponse) GetHold() *Hold {
@@ -731,7 +1994,7 @@ type ReleaseHoldRequest struct {
 
 func (x *ReleaseHoldRequest) Reset() {
 	*x = ReleaseHoldRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -743,7 +2006,7 @@ func (x *ReleaseHoldRequest) String() string {
 func (*ReleaseHoldRequest) ProtoMessage() {}
 
 func (x *ReleaseHoldRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -756,7 +2019,7 @@ func (x *ReleaseHoldRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseHoldRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseHoldRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{11}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ReleaseHoldRequest) GetHoldId() string {
@@ -774,7 +2037,7 @@ type ReleaseHoldResponse struct {
 
 func (x *ReleaseHoldResponse) Reset() {
 	*x = ReleaseHoldResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[12]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +2049,7 @@ func (x *ReleaseHoldResponse) String() string {
 func (*ReleaseHoldResponse) ProtoMessage() {}
 
 func (x *ReleaseHoldResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[12]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +2062,7 @@ func (x *ReleaseHoldResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseHoldResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseHoldResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{12}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{31}
 }
 
 type SeatState struct {
@@ -814,7 +2077,7 @@ type SeatState struct {
 
 func (x *SeatState) Reset() {
 	*x = SeatState{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[13]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -826,7 +2089,7 @@ func (x *SeatState) String() string {
 func (*SeatState) ProtoMessage() {}
 
 func (x *SeatState) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[13]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -839,7 +2102,7 @@ func (x *SeatState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeatState.ProtoReflect.Descriptor instead.
 func (*SeatState) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{13}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SeatState) GetSeatId() string {
@@ -872,7 +2135,7 @@ type GetSeatMapRequest struct {
 
 func (x *GetSeatMapRequest) Reset() {
 	*x = GetSeatMapRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[14]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -884,7 +2147,7 @@ func (x *GetSeatMapRequest) String() string {
 func (*GetSeatMapRequest) ProtoMessage() {}
 
 func (x *GetSeatMapRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[14]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -897,7 +2160,7 @@ func (x *GetSeatMapRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeatMapRequest.ProtoReflect.Descriptor instead.
 func (*GetSeatMapRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{14}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetSeatMapRequest) GetShowId() string {
@@ -923,7 +2186,7 @@ type GetSeatMapResponse struct {
 
 func (x *GetSeatMapResponse) Reset() {
 	*x = GetSeatMapResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[15]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +2198,7 @@ func (x *GetSeatMapResponse) String() string {
 func (*GetSeatMapResponse) ProtoMessage() {}
 
 func (x *GetSeatMapResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[15]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +2211,7 @@ func (x *GetSeatMapResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeatMapResponse.ProtoReflect.Descriptor instead.
 func (*GetSeatMapResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{15}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetSeatMapResponse) GetShowId() string {
@@ -1004,7 +2267,7 @@ type SeatCounts struct {
 
 func (x *SeatCounts) Reset() {
 	*x = SeatCounts{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[16]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1016,7 +2279,7 @@ func (x *SeatCounts) String() string {
 func (*SeatCounts) ProtoMessage() {}
 
 func (x *SeatCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[16]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1029,7 +2292,7 @@ func (x *SeatCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeatCounts.ProtoReflect.Descriptor instead.
 func (*SeatCounts) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{16}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SeatCounts) GetShowId() string {
@@ -1062,7 +2325,7 @@ type GetSeatCountsRequest struct {
 
 func (x *GetSeatCountsRequest) Reset() {
 	*x = GetSeatCountsRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[17]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1074,7 +2337,7 @@ func (x *GetSeatCountsRequest) String() string {
 func (*GetSeatCountsRequest) ProtoMessage() {}
 
 func (x *GetSeatCountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[17]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1087,7 +2350,7 @@ func (x *GetSeatCountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeatCountsRequest.ProtoReflect.Descriptor instead.
 func (*GetSeatCountsRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{17}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetSeatCountsRequest) GetShowIds() []string {
@@ -1106,7 +2369,7 @@ type GetSeatCountsResponse struct {
 
 func (x *GetSeatCountsResponse) Reset() {
 	*x = GetSeatCountsResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[18]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1118,7 +2381,7 @@ func (x *GetSeatCountsResponse) String() string {
 func (*GetSeatCountsResponse) ProtoMessage() {}
 
 func (x *GetSeatCountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[18]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1131,7 +2394,7 @@ func (x *GetSeatCountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeatCountsResponse.ProtoReflect.Descriptor instead.
 func (*GetSeatCountsResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{18}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetSeatCountsResponse) GetCounts() []*SeatCounts {
@@ -1153,7 +2416,7 @@ type ConfirmBookingRequest struct {
 
 func (x *ConfirmBookingRequest) Reset() {
 	*x = ConfirmBookingRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[19]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1165,7 +2428,7 @@ func (x *ConfirmBookingRequest) String() string {
 func (*ConfirmBookingRequest) ProtoMessage() {}
 
 func (x *ConfirmBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[19]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1178,7 +2441,7 @@ func (x *ConfirmBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmBookingRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmBookingRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{19}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ConfirmBookingRequest) GetBookingId() string {
@@ -1217,7 +2480,7 @@ type ConfirmBookingResponse struct {
 
 func (x *ConfirmBookingResponse) Reset() {
 	*x = ConfirmBookingResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[20]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1229,7 +2492,7 @@ func (x *ConfirmBookingResponse) String() string {
 func (*ConfirmBookingResponse) ProtoMessage() {}
 
 func (x *ConfirmBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[20]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1242,7 +2505,7 @@ func (x *ConfirmBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmBookingResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmBookingResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{20}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{39}
 }
 
 type ReleaseBookingRequest struct {
@@ -1255,7 +2518,7 @@ type ReleaseBookingRequest struct {
 
 func (x *ReleaseBookingRequest) Reset() {
 	*x = ReleaseBookingRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[21]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +2530,7 @@ func (x *ReleaseBookingRequest) String() string {
 func (*ReleaseBookingRequest) ProtoMessage() {}
 
 func (x *ReleaseBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[21]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,7 +2543,7 @@ func (x *ReleaseBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseBookingRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseBookingRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{21}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReleaseBookingRequest) GetBookingId() string {
@@ -1306,7 +2569,7 @@ type ReleaseBookingResponse struct {
 
 func (x *ReleaseBookingResponse) Reset() {
 	*x = ReleaseBookingResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[22]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1318,7 +2581,7 @@ func (x *ReleaseBookingResponse) String() string {
 func (*ReleaseBookingResponse) ProtoMessage() {}
 
 func (x *ReleaseBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[22]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1331,7 +2594,7 @@ func (x *ReleaseBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseBookingResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseBookingResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{22}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ReleaseBookingResponse) GetSeatIds() []string {
@@ -1350,7 +2613,7 @@ type WatchSeatMapRequest struct {
 
 func (x *WatchSeatMapRequest) Reset() {
 	*x = WatchSeatMapRequest{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[23]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +2625,7 @@ func (x *WatchSeatMapRequest) String() string {
 func (*WatchSeatMapRequest) ProtoMessage() {}
 
 func (x *WatchSeatMapRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[23]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +2638,7 @@ func (x *WatchSeatMapRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchSeatMapRequest.ProtoReflect.Descriptor instead.
 func (*WatchSeatMapRequest) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{23}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *WatchSeatMapRequest) GetShowId() string {
@@ -1395,7 +2658,7 @@ type WatchSeatMapResponse struct {
 
 func (x *WatchSeatMapResponse) Reset() {
 	*x = WatchSeatMapResponse{}
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[24]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1407,7 +2670,7 @@ func (x *WatchSeatMapResponse) String() string {
 func (*WatchSeatMapResponse) ProtoMessage() {}
 
 func (x *WatchSeatMapResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_marquee_booking_v1_booking_proto_msgTypes[24]
+	mi := &file_marquee_booking_v1_booking_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1420,7 +2683,7 @@ func (x *WatchSeatMapResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchSeatMapResponse.ProtoReflect.Descriptor instead.
 func (*WatchSeatMapResponse) Descriptor() ([]byte, []int) {
-	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{24}
+	return file_marquee_booking_v1_booking_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *WatchSeatMapResponse) GetShowId() string {
@@ -1441,7 +2704,96 @@ var File_marquee_booking_v1_booking_proto protoreflect.FileDescriptor
 
 const file_marquee_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	" marquee/booking/v1/booking.proto\x12\x12marquee.booking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a marquee/theatre/v1/theatre.proto\"\xa9\x01\n" +
+	" marquee/booking/v1/booking.proto\x12\x12marquee.booking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a marquee/theatre/v1/theatre.proto\"\xa1\a\n" +
+	"\aBooking\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1c\n" +
+	"\treference\x18\x02 \x01(\tR\treference\x12\x17\n" +
+	"\ashow_id\x18\x03 \x01(\tR\x06showId\x12\x1d\n" +
+	"\n" +
+	"theatre_id\x18\x04 \x01(\tR\ttheatreId\x12\x17\n" +
+	"\ahold_id\x18\x05 \x01(\tR\x06holdId\x12\x14\n" +
+	"\x05guest\x18\x06 \x01(\bR\x05guest\x12\x14\n" +
+	"\x05email\x18\a \x01(\tR\x05email\x12\x12\n" +
+	"\x04name\x18\b \x01(\tR\x04name\x12\x14\n" +
+	"\x05phone\x18\t \x01(\tR\x05phone\x12\x19\n" +
+	"\bseat_ids\x18\n" +
+	" \x03(\tR\aseatIds\x12/\n" +
+	"\x05quote\x18\v \x01(\v2\x19.marquee.booking.v1.QuoteR\x05quote\x129\n" +
+	"\x06status\x18\f \x01(\x0e2!.marquee.booking.v1.BookingStatusR\x06status\x12\x16\n" +
+	"\x06reason\x18\r \x01(\tR\x06reason\x12\x1f\n" +
+	"\vpayment_url\x18\x0e \x01(\tR\n" +
+	"paymentUrl\x12B\n" +
+	"\x0fshow_start_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\rshowStartTime\x12;\n" +
+	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vexpire_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12=\n" +
+	"\fconfirm_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\vconfirmTime\x12;\n" +
+	"\vcancel_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"cancelTime\x12#\n" +
+	"\rrefund_amount\x18\x14 \x01(\x03R\frefundAmount\x12;\n" +
+	"\vrefund_time\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"refundTime\x12 \n" +
+	"\vcancellable\x18\x16 \x01(\bR\vcancellable\x12C\n" +
+	"\x0fcancel_deadline\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x0ecancelDeadline\"I\n" +
+	"\aContact\x12\x14\n" +
+	"\x05email\x18\x01 \x01(\tR\x05email\x12\x14\n" +
+	"\x05phone\x18\x02 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"~\n" +
+	"\x0fCheckoutRequest\x12\x17\n" +
+	"\ahold_id\x18\x01 \x01(\tR\x06holdId\x121\n" +
+	"\x05guest\x18\x02 \x01(\v2\x1b.marquee.booking.v1.ContactR\x05guest\x12\x1f\n" +
+	"\vreturn_path\x18\x03 \x01(\tR\n" +
+	"returnPath\"j\n" +
+	"\x10CheckoutResponse\x125\n" +
+	"\abooking\x18\x01 \x01(\v2\x1b.marquee.booking.v1.BookingR\abooking\x12\x1f\n" +
+	"\vpayment_url\x18\x02 \x01(\tR\n" +
+	"paymentUrl\"2\n" +
+	"\x11GetBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"K\n" +
+	"\x12GetBookingResponse\x125\n" +
+	"\abooking\x18\x01 \x01(\v2\x1b.marquee.booking.v1.BookingR\abooking\"R\n" +
+	"\x1cGetBookingByReferenceRequest\x12\x1c\n" +
+	"\treference\x18\x01 \x01(\tR\treference\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\"V\n" +
+	"\x1dGetBookingByReferenceResponse\x125\n" +
+	"\abooking\x18\x01 \x01(\v2\x1b.marquee.booking.v1.BookingR\abooking\".\n" +
+	"\x13ListBookingsRequest\x12\x17\n" +
+	"\ashow_id\x18\x01 \x01(\tR\x06showId\"O\n" +
+	"\x14ListBookingsResponse\x127\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1b.marquee.booking.v1.BookingR\bbookings\"\xc8\x01\n" +
+	"\tShowSales\x12\x17\n" +
+	"\ashow_id\x18\x01 \x01(\tR\x06showId\x12!\n" +
+	"\ftickets_sold\x18\x02 \x01(\x05R\vticketsSold\x12-\n" +
+	"\x12confirmed_bookings\x18\x03 \x01(\x05R\x11confirmedBookings\x12\x18\n" +
+	"\arevenue\x18\x04 \x01(\x03R\arevenue\x12\x1a\n" +
+	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x12\x1a\n" +
+	"\bcapacity\x18\x06 \x01(\x05R\bcapacity\"0\n" +
+	"\x13GetShowSalesRequest\x12\x19\n" +
+	"\bshow_ids\x18\x01 \x03(\tR\ashowIds\"K\n" +
+	"\x14GetShowSalesResponse\x123\n" +
+	"\x05sales\x18\x01 \x03(\v2\x1d.marquee.booking.v1.ShowSalesR\x05sales\"5\n" +
+	"\x14CancelBookingRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\"N\n" +
+	"\x15CancelBookingResponse\x125\n" +
+	"\abooking\x18\x01 \x01(\v2\x1b.marquee.booking.v1.BookingR\abooking\"4\n" +
+	"\x19CancelShowBookingsRequest\x12\x17\n" +
+	"\ashow_id\x18\x01 \x01(\tR\x06showId\":\n" +
+	"\x1aCancelShowBookingsResponse\x12\x1c\n" +
+	"\tcancelled\x18\x01 \x01(\x05R\tcancelled\"\xaa\x01\n" +
+	"\x14SettlePaymentRequest\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x02 \x01(\tR\tpaymentId\x12<\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2\".marquee.booking.v1.PaymentOutcomeR\aoutcome\x12\x16\n" +
+	"\x06amount\x18\x04 \x01(\x03R\x06amount\"\x98\x01\n" +
+	"\x15SettlePaymentResponse\x125\n" +
+	"\abooking\x18\x01 \x01(\v2\x1b.marquee.booking.v1.BookingR\abooking\x12#\n" +
+	"\rrefund_amount\x18\x02 \x01(\x03R\frefundAmount\x12#\n" +
+	"\rrefund_reason\x18\x03 \x01(\tR\frefundReason\"\xa9\x01\n" +
 	"\tQuoteLine\x12\x1a\n" +
 	"\bcategory\x18\x01 \x01(\tR\bcategory\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x19\n" +
@@ -1532,14 +2884,27 @@ const file_marquee_booking_v1_booking_proto_rawDesc = "" +
 	"\ashow_id\x18\x01 \x01(\tR\x06showId\"d\n" +
 	"\x14WatchSeatMapResponse\x12\x17\n" +
 	"\ashow_id\x18\x01 \x01(\tR\x06showId\x123\n" +
-	"\x05seats\x18\x02 \x03(\v2\x1d.marquee.booking.v1.SeatStateR\x05seats*\x8b\x01\n" +
+	"\x05seats\x18\x02 \x03(\v2\x1d.marquee.booking.v1.SeatStateR\x05seats*\xe3\x01\n" +
+	"\rBookingStatus\x12\x1e\n" +
+	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eBOOKING_STATUS_PENDING_PAYMENT\x10\x01\x12\x1c\n" +
+	"\x18BOOKING_STATUS_CONFIRMED\x10\x02\x12\x1a\n" +
+	"\x16BOOKING_STATUS_EXPIRED\x10\x03\x12\x19\n" +
+	"\x15BOOKING_STATUS_FAILED\x10\x04\x12\x1c\n" +
+	"\x18BOOKING_STATUS_CANCELLED\x10\x05\x12\x1b\n" +
+	"\x17BOOKING_STATUS_REFUNDED\x10\x06*\x8a\x01\n" +
+	"\x0ePaymentOutcome\x12\x1f\n" +
+	"\x1bPAYMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19PAYMENT_OUTCOME_SUCCEEDED\x10\x01\x12\x1a\n" +
+	"\x16PAYMENT_OUTCOME_FAILED\x10\x02\x12\x1c\n" +
+	"\x18PAYMENT_OUTCOME_REFUNDED\x10\x03*\x8b\x01\n" +
 	"\n" +
 	"SeatStatus\x12\x1b\n" +
 	"\x17SEAT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SEAT_STATUS_AVAILABLE\x10\x01\x12\x14\n" +
 	"\x10SEAT_STATUS_HELD\x10\x02\x12\x16\n" +
 	"\x12SEAT_STATUS_BOOKED\x10\x03\x12\x17\n" +
-	"\x13SEAT_STATUS_BLOCKED\x10\x042\xe7\a\n" +
+	"\x13SEAT_STATUS_BLOCKED\x10\x042\xa0\x0e\n" +
 	"\x0eBookingService\x12X\n" +
 	"\tHoldSeats\x12$.marquee.booking.v1.HoldSeatsRequest\x1a%.marquee.booking.v1.HoldSeatsResponse\x12p\n" +
 	"\x11HoldBestAvailable\x12,.marquee.booking.v1.HoldBestAvailableRequest\x1a-.marquee.booking.v1.HoldBestAvailableResponse\x12R\n" +
@@ -1552,7 +2917,16 @@ const file_marquee_booking_v1_booking_proto_rawDesc = "" +
 	"\rGetSeatCounts\x12(.marquee.booking.v1.GetSeatCountsRequest\x1a).marquee.booking.v1.GetSeatCountsResponse\x12g\n" +
 	"\x0eConfirmBooking\x12).marquee.booking.v1.ConfirmBookingRequest\x1a*.marquee.booking.v1.ConfirmBookingResponse\x12g\n" +
 	"\x0eReleaseBooking\x12).marquee.booking.v1.ReleaseBookingRequest\x1a*.marquee.booking.v1.ReleaseBookingResponse\x12c\n" +
-	"\fWatchSeatMap\x12'.marquee.booking.v1.WatchSeatMapRequest\x1a(.marquee.booking.v1.WatchSeatMapResponse0\x01BJZHgithub.com/marquee-cinema/marquee/api/proto/marquee/booking/v1;bookingv1b\x06proto3"
+	"\fWatchSeatMap\x12'.marquee.booking.v1.WatchSeatMapRequest\x1a(.marquee.booking.v1.WatchSeatMapResponse0\x01\x12U\n" +
+	"\bCheckout\x12#.marquee.booking.v1.CheckoutRequest\x1a$.marquee.booking.v1.CheckoutResponse\x12[\n" +
+	"\n" +
+	"GetBooking\x12%.marquee.booking.v1.GetBookingRequest\x1a&.marquee.booking.v1.GetBookingResponse\x12|\n" +
+	"\x15GetBookingByReference\x120.marquee.booking.v1.GetBookingByReferenceRequest\x1a1.marquee.booking.v1.GetBookingByReferenceResponse\x12a\n" +
+	"\fListBookings\x12'.marquee.booking.v1.ListBookingsRequest\x1a(.marquee.booking.v1.ListBookingsResponse\x12a\n" +
+	"\fGetShowSales\x12'.marquee.booking.v1.GetShowSalesRequest\x1a(.marquee.booking.v1.GetShowSalesResponse\x12d\n" +
+	"\rCancelBooking\x12(.marquee.booking.v1.CancelBookingRequest\x1a).marquee.booking.v1.CancelBookingResponse\x12s\n" +
+	"\x12CancelShowBookings\x12-.marquee.booking.v1.CancelShowBookingsRequest\x1a..marquee.booking.v1.CancelShowBookingsResponse\x12d\n" +
+	"\rSettlePayment\x12(.marquee.booking.v1.SettlePaymentRequest\x1a).marquee.booking.v1.SettlePaymentResponseBJZHgithub.com/marquee-cinema/marquee/api/proto/marquee/booking/v1;bookingv1b\x06proto3"
 
 var (
 	file_marquee_booking_v1_booking_proto_rawDescOnce sync.Once
@@ -1566,77 +2940,132 @@ func file_marquee_booking_v1_booking_proto_rawDescGZIP() []byte {
 	return file_marquee_booking_v1_booking_proto_rawDescData
 }
 
-var file_marquee_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_marquee_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_marquee_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_marquee_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_marquee_booking_v1_booking_proto_goTypes = []any{
-	(SeatStatus)(0),                   // 0: marquee.booking.v1.SeatStatus
-	(*QuoteLine)(nil),                 // 1: marquee.booking.v1.QuoteLine
-	(*Quote)(nil),                     // 2: marquee.booking.v1.Quote
-	(*Hold)(nil),                      // 3: marquee.booking.v1.Hold
-	(*HoldSeatsRequest)(nil),          // 4: marquee.booking.v1.HoldSeatsRequest
-	(*HoldSeatsResponse)(nil),         // 5: marquee.booking.v1.HoldSeatsResponse
-	(*HoldBestAvailableRequest)(nil),  // 6: marquee.booking.v1.HoldBestAvailableRequest
-	(*HoldBestAvailableResponse)(nil), // 7: marquee.booking.v1.HoldBestAvailableResponse
-	(*GetHoldRequest)(nil),            // 8: marquee.booking.v1.GetHoldRequest
-	(*GetHoldResponse)(nil),           // 9: marquee.booking.v1.GetHoldResponse
-	(*ExtendHoldRequest)(nil),         // 10: marquee.booking.v1.ExtendHoldRequest
-	(*ExtendHoldResponse)(nil),        // 11: marquee.booking.v1.ExtendHoldResponse
-	(*ReleaseHoldRequest)(nil),        // 12: marquee.booking.v1.ReleaseHoldRequest
-	(*ReleaseHoldResponse)(nil),       // 13: marquee.booking.v1.ReleaseHoldResponse
-	(*SeatState)(nil),                 // 14: marquee.booking.v1.SeatState
-	(*GetSeatMapRequest)(nil),         // 15: marquee.booking.v1.GetSeatMapRequest
-	(*GetSeatMapResponse)(nil),        // 16: marquee.booking.v1.GetSeatMapResponse
-	(*SeatCounts)(nil),                // 17: marquee.booking.v1.SeatCounts
-	(*GetSeatCountsRequest)(nil),      // 18: marquee.booking.v1.GetSeatCountsRequest
-	(*GetSeatCountsResponse)(nil),     // 19: marquee.booking.v1.GetSeatCountsResponse
-	(*ConfirmBookingRequest)(nil),     // 20: marquee.booking.v1.ConfirmBookingRequest
-	(*ConfirmBookingResponse)(nil),    // 21: marquee.booking.v1.ConfirmBookingResponse
-	(*ReleaseBookingRequest)(nil),     // 22: marquee.booking.v1.ReleaseBookingRequest
-	(*ReleaseBookingResponse)(nil),    // 23: marquee.booking.v1.ReleaseBookingResponse
-	(*WatchSeatMapRequest)(nil),       // 24: marquee.booking.v1.WatchSeatMapRequest
-	(*WatchSeatMapResponse)(nil),      // 25: marquee.booking.v1.WatchSeatMapResponse
-	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
-	(*v1.Layout)(nil),                 // 27: marquee.theatre.v1.Layout
+	(BookingStatus)(0),                    // 0: marquee.booking.v1.BookingStatus
+	(PaymentOutcome)(0),                   // 1: marquee.booking.v1.PaymentOutcome
+	(SeatStatus)(0),                       // 2: marquee.booking.v1.SeatStatus
+	(*Booking)(nil),                       // 3: marquee.booking.v1.Booking
+	(*Contact)(nil),                       // 4: marquee.booking.v1.Contact
+	(*CheckoutRequest)(nil),               // 5: marquee.booking.v1.CheckoutRequest
+	(*CheckoutResponse)(nil),              // 6: marquee.booking.v1.CheckoutResponse
+	(*GetBookingRequest)(nil),             // 7: marquee.booking.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),            // 8: marquee.booking.v1.GetBookingResponse
+	(*GetBookingByReferenceRequest)(nil),  // 9: marquee.booking.v1.GetBookingByReferenceRequest
+	(*GetBookingByReferenceResponse)(nil), // 10: marquee.booking.v1.GetBookingByReferenceResponse
+	(*ListBookingsRequest)(nil),           // 11: marquee.booking.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),          // 12: marquee.booking.v1.ListBookingsResponse
+	(*ShowSales)(nil),                     // 13: marquee.booking.v1.ShowSales
+	(*GetShowSalesRequest)(nil),           // 14: marquee.booking.v1.GetShowSalesRequest
+	(*GetShowSalesResponse)(nil),          // 15: marquee.booking.v1.GetShowSalesResponse
+	(*CancelBookingRequest)(nil),          // 16: marquee.booking.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),         // 17: marquee.booking.v1.CancelBookingResponse
+	(*CancelShowBookingsRequest)(nil),     // 18: marquee.booking.v1.CancelShowBookingsRequest
+	(*CancelShowBookingsResponse)(nil),    // 19: marquee.booking.v1.CancelShowBookingsResponse
+	(*SettlePaymentRequest)(nil),          // 20: marquee.booking.v1.SettlePaymentRequest
+	(*SettlePaymentResponse)(nil),         // 21: marquee.booking.v1.SettlePaymentResponse
+	(*QuoteLine)(nil),                     // 22: marquee.booking.v1.QuoteLine
+	(*Quote)(nil),                         // 23: marquee.booking.v1.Quote
+	(*Hold)(nil),                          // 24: marquee.booking.v1.Hold
+	(*HoldSeatsRequest)(nil),              // 25: marquee.booking.v1.HoldSeatsRequest
+	(*HoldSeatsResponse)(nil),             // 26: marquee.booking.v1.HoldSeatsResponse
+	(*HoldBestAvailableRequest)(nil),      // 27: marquee.booking.v1.HoldBestAvailableRequest
+	(*HoldBestAvailableResponse)(nil),     // 28: marquee.booking.v1.HoldBestAvailableResponse
+	(*GetHoldRequest)(nil),                // 29: marquee.booking.v1.GetHoldRequest
+	(*GetHoldResponse)(nil),               // 30: marquee.booking.v1.GetHoldResponse
+	(*ExtendHoldRequest)(nil),             // 31: marquee.booking.v1.ExtendHoldRequest
+	(*ExtendHoldResponse)(nil),            // 32: marquee.booking.v1.ExtendHoldResponse
+	(*ReleaseHoldRequest)(nil),            // 33: marquee.booking.v1.ReleaseHoldRequest
+	(*ReleaseHoldResponse)(nil),           // 34: marquee.booking.v1.ReleaseHoldResponse
+	(*SeatState)(nil),                     // 35: marquee.booking.v1.SeatState
+	(*GetSeatMapRequest)(nil),             // 36: marquee.booking.v1.GetSeatMapRequest
+	(*GetSeatMapResponse)(nil),            // 37: marquee.booking.v1.GetSeatMapResponse
+	(*SeatCounts)(nil),                    // 38: marquee.booking.v1.SeatCounts
+	(*GetSeatCountsRequest)(nil),          // 39: marquee.booking.v1.GetSeatCountsRequest
+	(*GetSeatCountsResponse)(nil),         // 40: marquee.booking.v1.GetSeatCountsResponse
+	(*ConfirmBookingRequest)(nil),         // 41: marquee.booking.v1.ConfirmBookingRequest
+	(*ConfirmBookingResponse)(nil),        // 42: marquee.booking.v1.ConfirmBookingResponse
+	(*ReleaseBookingRequest)(nil),         // 43: marquee.booking.v1.ReleaseBookingRequest
+	(*ReleaseBookingResponse)(nil),        // 44: marquee.booking.v1.ReleaseBookingResponse
+	(*WatchSeatMapRequest)(nil),           // 45: marquee.booking.v1.WatchSeatMapRequest
+	(*WatchSeatMapResponse)(nil),          // 46: marquee.booking.v1.WatchSeatMapResponse
+	(*timestamppb.Timestamp)(nil),         // 47: google.protobuf.Timestamp
+	(*v1.Layout)(nil),                     // 48: marquee.theatre.v1.Layout
 }
 var file_marquee_booking_v1_booking_proto_depIdxs = []int32{
-	1,  // 0: marquee.booking.v1.Quote.lines:type_name -> marquee.booking.v1.QuoteLine
-	26, // 1: marquee.booking.v1.Hold.create_time:type_name -> google.protobuf.Timestamp
-	26, // 2: marquee.booking.v1.Hold.expire_time:type_name -> google.protobuf.Timestamp
-	2,  // 3: marquee.booking.v1.Hold.quote:type_name -> marquee.booking.v1.Quote
-	3,  // 4: marquee.booking.v1.HoldSeatsResponse.hold:type_name -> marquee.booking.v1.Hold
-	3,  // 5: marquee.booking.v1.HoldBestAvailableResponse.hold:type_name -> marquee.booking.v1.Hold
-	3,  // 6: marquee.booking.v1.GetHoldResponse.hold:type_name -> marquee.booking.v1.Hold
-	3,  // 7: marquee.booking.v1.ExtendHoldResponse.hold:type_name -> marquee.booking.v1.Hold
-	0,  // 8: marquee.booking.v1.SeatState.status:type_name -> marquee.booking.v1.SeatStatus
-	14, // 9: marquee.booking.v1.GetSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
-	27, // 10: marquee.booking.v1.GetSeatMapResponse.layout:type_name -> marquee.theatre.v1.Layout
-	17, // 11: marquee.booking.v1.GetSeatCountsResponse.counts:type_name -> marquee.booking.v1.SeatCounts
-	14, // 12: marquee.booking.v1.WatchSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
-	4,  // 13: marquee.booking.v1.BookingService.HoldSeats:input_type -> marquee.booking.v1.HoldSeatsRequest
-	6,  // 14: marquee.booking.v1.BookingService.HoldBestAvailable:input_type -> marquee.booking.v1.HoldBestAvailableRequest
-	8,  // 15: marquee.booking.v1.BookingService.GetHold:input_type -> marquee.booking.v1.GetHoldRequest
-	10, // 16: marquee.booking.v1.BookingService.ExtendHold:input_type -> marquee.booking.v1.ExtendHoldRequest
-	12, // 17: marquee.booking.v1.BookingService.ReleaseHold:input_type -> marquee.booking.v1.ReleaseHoldRequest
-	15, // 18: marquee.booking.v1.BookingService.GetSeatMap:input_type -> marquee.booking.v1.GetSeatMapRequest
-	18, // 19: marquee.booking.v1.BookingService.GetSeatCounts:input_type -> marquee.booking.v1.GetSeatCountsRequest
-	20, // 20: marquee.booking.v1.BookingService.ConfirmBooking:input_type -> marquee.booking.v1.ConfirmBookingRequest
-	22, // 21: marquee.booking.v1.BookingService.ReleaseBooking:input_type -> marquee.booking.v1.ReleaseBookingRequest
-	24, // 22: marquee.booking.v1.BookingService.WatchSeatMap:input_type -> marquee.booking.v1.WatchSeatMapRequest
-	5,  // 23: marquee.booking.v1.BookingService.HoldSeats:output_type -> marquee.booking.v1.HoldSeatsResponse
-	7,  // 24: marquee.booking.v1.BookingService.HoldBestAvailable:output_type -> marquee.booking.v1.HoldBestAvailableResponse
-	9,  // 25: marquee.booking.v1.BookingService.GetHold:output_type -> marquee.booking.v1.GetHoldResponse
-	11, // 26: marquee.booking.v1.BookingService.ExtendHold:output_type -> marquee.booking.v1.ExtendHoldResponse
-	13, // 27: marquee.booking.v1.BookingService.ReleaseHold:output_type -> marquee.booking.v1.ReleaseHoldResponse
-	16, // 28: marquee.booking.v1.BookingService.GetSeatMap:output_type -> marquee.booking.v1.GetSeatMapResponse
-	19, // 29: marquee.booking.v1.BookingService.GetSeatCounts:output_type -> marquee.booking.v1.GetSeatCountsResponse
-	21, // 30: marquee.booking.v1.BookingService.ConfirmBooking:output_type -> marquee.booking.v1.ConfirmBookingResponse
-	23, // 31: marquee.booking.v1.BookingService.ReleaseBooking:output_type -> marquee.booking.v1.ReleaseBookingResponse
-	25, // 32: marquee.booking.v1.BookingService.WatchSeatMap:output_type -> marquee.booking.v1.WatchSeatMapResponse
-	23, // [23:33] is the sub-list for method output_type
-	13, // [13:23] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	23, // 0: marquee.booking.v1.Booking.quote:type_name -> marquee.booking.v1.Quote
+	0,  // 1: marquee.booking.v1.Booking.status:type_name -> marquee.booking.v1.BookingStatus
+	47, // 2: marquee.booking.v1.Booking.show_start_time:type_name -> google.protobuf.Timestamp
+	47, // 3: marquee.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	47, // 4: marquee.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
+	47, // 5: marquee.booking.v1.Booking.confirm_time:type_name -> google.protobuf.Timestamp
+	47, // 6: marquee.booking.v1.Booking.cancel_time:type_name -> google.protobuf.Timestamp
+	47, // 7: marquee.booking.v1.Booking.refund_time:type_name -> google.protobuf.Timestamp
+	47, // 8: marquee.booking.v1.Booking.cancel_deadline:type_name -> google.protobuf.Timestamp
+	4,  // 9: marquee.booking.v1.CheckoutRequest.guest:type_name -> marquee.booking.v1.Contact
+	3,  // 10: marquee.booking.v1.CheckoutResponse.booking:type_name -> marquee.booking.v1.Booking
+	3,  // 11: marquee.booking.v1.GetBookingResponse.booking:type_name -> marquee.booking.v1.Booking
+	3,  // 12: marquee.booking.v1.GetBookingByReferenceResponse.booking:type_name -> marquee.booking.v1.Booking
+	3,  // 13: marquee.booking.v1.ListBookingsResponse.bookings:type_name -> marquee.booking.v1.Booking
+	13, // 14: marquee.booking.v1.GetShowSalesResponse.sales:type_name -> marquee.booking.v1.ShowSales
+	3,  // 15: marquee.booking.v1.CancelBookingResponse.booking:type_name -> marquee.booking.v1.Booking
+	1,  // 16: marquee.booking.v1.SettlePaymentRequest.outcome:type_name -> marquee.booking.v1.PaymentOutcome
+	3,  // 17: marquee.booking.v1.SettlePaymentResponse.booking:type_name -> marquee.booking.v1.Booking
+	22, // 18: marquee.booking.v1.Quote.lines:type_name -> marquee.booking.v1.QuoteLine
+	47, // 19: marquee.booking.v1.Hold.create_time:type_name -> google.protobuf.Timestamp
+	47, // 20: marquee.booking.v1.Hold.expire_time:type_name -> google.protobuf.Timestamp
+	23, // 21: marquee.booking.v1.Hold.quote:type_name -> marquee.booking.v1.Quote
+	24, // 22: marquee.booking.v1.HoldSeatsResponse.hold:type_name -> marquee.booking.v1.Hold
+	24, // 23: marquee.booking.v1.HoldBestAvailableResponse.hold:type_name -> marquee.booking.v1.Hold
+	24, // 24: marquee.booking.v1.GetHoldResponse.hold:type_name -> marquee.booking.v1.Hold
+	24, // 25: marquee.booking.v1.ExtendHoldResponse.hold:type_name -> marquee.booking.v1.Hold
+	2,  // 26: marquee.booking.v1.SeatState.status:type_name -> marquee.booking.v1.SeatStatus
+	35, // 27: marquee.booking.v1.GetSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
+	48, // 28: marquee.booking.v1.GetSeatMapResponse.layout:type_name -> marquee.theatre.v1.Layout
+	38, // 29: marquee.booking.v1.GetSeatCountsResponse.counts:type_name -> marquee.booking.v1.SeatCounts
+	35, // 30: marquee.booking.v1.WatchSeatMapResponse.seats:type_name -> marquee.booking.v1.SeatState
+	25, // 31: marquee.booking.v1.BookingService.HoldSeats:input_type -> marquee.booking.v1.HoldSeatsRequest
+	27, // 32: marquee.booking.v1.BookingService.HoldBestAvailable:input_type -> marquee.booking.v1.HoldBestAvailableRequest
+	29, // 33: marquee.booking.v1.BookingService.GetHold:input_type -> marquee.booking.v1.GetHoldRequest
+	31, // 34: marquee.booking.v1.BookingService.ExtendHold:input_type -> marquee.booking.v1.ExtendHoldRequest
+	33, // 35: marquee.booking.v1.BookingService.ReleaseHold:input_type -> marquee.booking.v1.ReleaseHoldRequest
+	36, // 36: marquee.booking.v1.BookingService.GetSeatMap:input_type -> marquee.booking.v1.GetSeatMapRequest
+	39, // 37: marquee.booking.v1.BookingService.GetSeatCounts:input_type -> marquee.booking.v1.GetSeatCountsRequest
+	41, // 38: marquee.booking.v1.BookingService.ConfirmBooking:input_type -> marquee.booking.v1.ConfirmBookingRequest
+	43, // 39: marquee.booking.v1.BookingService.ReleaseBooking:input_type -> marquee.booking.v1.ReleaseBookingRequest
+	45, // 40: marquee.booking.v1.BookingService.WatchSeatMap:input_type -> marquee.booking.v1.WatchSeatMapRequest
+	5,  // 41: marquee.booking.v1.BookingService.Checkout:input_type -> marquee.booking.v1.CheckoutRequest
+	7,  // 42: marquee.booking.v1.BookingService.GetBooking:input_type -> marquee.booking.v1.GetBookingRequest
+	9,  // 43: marquee.booking.v1.BookingService.GetBookingByReference:input_type -> marquee.booking.v1.GetBookingByReferenceRequest
+	11, // 44: marquee.booking.v1.BookingService.ListBookings:input_type -> marquee.booking.v1.ListBookingsRequest
+	14, // 45: marquee.booking.v1.BookingService.GetShowSales:input_type -> marquee.booking.v1.GetShowSalesRequest
+	16, // 46: marquee.booking.v1.BookingService.CancelBooking:input_type -> marquee.booking.v1.CancelBookingRequest
+	18, // 47: marquee.booking.v1.BookingService.CancelShowBookings:input_type -> marquee.booking.v1.CancelShowBookingsRequest
+	20, // 48: marquee.booking.v1.BookingService.SettlePayment:input_type -> marquee.booking.v1.SettlePaymentRequest
+	26, // 49: marquee.booking.v1.BookingService.HoldSeats:output_type -> marquee.booking.v1.HoldSeatsResponse
+	28, // 50: marquee.booking.v1.BookingService.HoldBestAvailable:output_type -> marquee.booking.v1.HoldBestAvailableResponse
+	30, // 51: marquee.booking.v1.BookingService.GetHold:output_type -> marquee.booking.v1.GetHoldResponse
+	32, // 52: marquee.booking.v1.BookingService.ExtendHold:output_type -> marquee.booking.v1.ExtendHoldResponse
+	34, // 53: marquee.booking.v1.BookingService.ReleaseHold:output_type -> marquee.booking.v1.ReleaseHoldResponse
+	37, // 54: marquee.booking.v1.BookingService.GetSeatMap:output_type -> marquee.booking.v1.GetSeatMapResponse
+	40, // 55: marquee.booking.v1.BookingService.GetSeatCounts:output_type -> marquee.booking.v1.GetSeatCountsResponse
+	42, // 56: marquee.booking.v1.BookingService.ConfirmBooking:output_type -> marquee.booking.v1.ConfirmBookingResponse
+	44, // 57: marquee.booking.v1.BookingService.ReleaseBooking:output_type -> marquee.booking.v1.ReleaseBookingResponse
+	46, // 58: marquee.booking.v1.BookingService.WatchSeatMap:output_type -> marquee.booking.v1.WatchSeatMapResponse
+	6,  // 59: marquee.booking.v1.BookingService.Checkout:output_type -> marquee.booking.v1.CheckoutResponse
+	8,  // 60: marquee.booking.v1.BookingService.GetBooking:output_type -> marquee.booking.v1.GetBookingResponse
+	10, // 61: marquee.booking.v1.BookingService.GetBookingByReference:output_type -> marquee.booking.v1.GetBookingByReferenceResponse
+	12, // 62: marquee.booking.v1.BookingService.ListBookings:output_type -> marquee.booking.v1.ListBookingsResponse
+	15, // 63: marquee.booking.v1.BookingService.GetShowSales:output_type -> marquee.booking.v1.GetShowSalesResponse
+	17, // 64: marquee.booking.v1.BookingService.CancelBooking:output_type -> marquee.booking.v1.CancelBookingResponse
+	19, // 65: marquee.booking.v1.BookingService.CancelShowBookings:output_type -> marquee.booking.v1.CancelShowBookingsResponse
+	21, // 66: marquee.booking.v1.BookingService.SettlePayment:output_type -> marquee.booking.v1.SettlePaymentResponse
+	49, // [49:67] is the sub-list for method output_type
+	31, // [31:49] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_marquee_booking_v1_booking_proto_init() }
@@ -1649,8 +3078,8 @@ func file_marquee_booking_v1_booking_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_marquee_booking_v1_booking_proto_rawDesc), len(file_marquee_booking_v1_booking_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   25,
+			NumEnums:      3,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

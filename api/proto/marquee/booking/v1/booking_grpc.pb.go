@@ -19,16 +19,24 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookingService_HoldSeats_FullMethodName         = "/marquee.booking.v1.BookingService/HoldSeats"
-	BookingService_HoldBestAvailable_FullMethodName = "/marquee.booking.v1.BookingService/HoldBestAvailable"
-	BookingService_GetHold_FullMethodName           = "/marquee.booking.v1.BookingService/GetHold"
-	BookingService_ExtendHold_FullMethodName        = "/marquee.booking.v1.BookingService/ExtendHold"
-	BookingService_ReleaseHold_FullMethodName       = "/marquee.booking.v1.BookingService/ReleaseHold"
-	BookingService_GetSeatMap_FullMethodName        = "/marquee.booking.v1.BookingService/GetSeatMap"
-	BookingService_GetSeatCounts_FullMethodName     = "/marquee.booking.v1.BookingService/GetSeatCounts"
-	BookingService_ConfirmBooking_FullMethodName    = "/marquee.booking.v1.BookingService/ConfirmBooking"
-	BookingService_ReleaseBooking_FullMethodName    = "/marquee.booking.v1.BookingService/ReleaseBooking"
-	BookingService_WatchSeatMap_FullMethodName      = "/marquee.booking.v1.BookingService/WatchSeatMap"
+	BookingService_HoldSeats_FullMethodName             = "/marquee.booking.v1.BookingService/HoldSeats"
+	BookingService_HoldBestAvailable_FullMethodName     = "/marquee.booking.v1.BookingService/HoldBestAvailable"
+	BookingService_GetHold_FullMethodName               = "/marquee.booking.v1.BookingService/GetHold"
+	BookingService_ExtendHold_FullMethodName            = "/marquee.booking.v1.BookingService/ExtendHold"
+	BookingService_ReleaseHold_FullMethodName           = "/marquee.booking.v1.BookingService/ReleaseHold"
+	BookingService_GetSeatMap_FullMethodName            = "/marquee.booking.v1.BookingService/GetSeatMap"
+	BookingService_GetSeatCounts_FullMethodName         = "/marquee.booking.v1.BookingService/GetSeatCounts"
+	BookingService_ConfirmBooking_FullMethodName        = "/marquee.booking.v1.BookingService/ConfirmBooking"
+	BookingService_ReleaseBooking_FullMethodName        = "/marquee.booking.v1.BookingService/ReleaseBooking"
+	BookingService_WatchSeatMap_FullMethodName          = "/marquee.booking.v1.BookingService/WatchSeatMap"
+	BookingService_Checkout_FullMethodName              = "/marquee.booking.v1.BookingService/Checkout"
+	BookingService_GetBooking_FullMethodName            = "/marquee.booking.v1.BookingService/GetBooking"
+	BookingService_GetBookingByReference_FullMethodName = "/marquee.booking.v1.BookingService/GetBookingByReference"
+	BookingService_ListBookings_FullMethodName          = "/marquee.booking.v1.BookingService/ListBookings"
+	BookingService_GetShowSales_FullMethodName          = "/marquee.booking.v1.BookingService/GetShowSales"
+	BookingService_CancelBooking_FullMethodName         = "/marquee.booking.v1.BookingService/CancelBooking"
+	BookingService_CancelShowBookings_FullMethodName    = "/marquee.booking.v1.BookingService/CancelShowBookings"
+	BookingService_SettlePayment_FullMethodName         = "/marquee.booking.v1.BookingService/SettlePayment"
 )
 
 // BookingServiceClient is the client API for BookingService service.
@@ -60,6 +68,27 @@ type BookingServiceClient interface {
 	ReleaseBooking(ctx context.Context, in *ReleaseBookingRequest, opts ...grpc.CallOption) (*ReleaseBookingResponse, error)
 	// WatchSeatMap streams the seat changes of a show.
 	WatchSeatMap(ctx context.Context, in *WatchSeatMapRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchSeatMapResponse], error)
+	// Checkout turns the caller's hold into a booking awaiting payment and opens its payment
+	// session. Checking out a hold again returns its booking.
+	Checkout(ctx context.Context, in *CheckoutRequest, opts ...grpc.CallOption) (*CheckoutResponse, error)
+	// GetBooking returns a booking: its buyer, that theatre's admins, admins. NOT_FOUND otherwise.
+	GetBooking(ctx context.Context, in *GetBookingRequest, opts ...grpc.CallOption) (*GetBookingResponse, error)
+	// GetBookingByReference returns a booking by reference and buyer e-mail; NOT_FOUND (the same
+	// error) when either is wrong.
+	GetBookingByReference(ctx context.Context, in *GetBookingByReferenceRequest, opts ...grpc.CallOption) (*GetBookingByReferenceResponse, error)
+	// ListBookings lists the caller's bookings, or a show's (theatre admins, admins).
+	ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error)
+	// GetShowSales sums the confirmed bookings of shows. Theatre admins, admins.
+	GetShowSales(ctx context.Context, in *GetShowSalesRequest, opts ...grpc.CallOption) (*GetShowSalesResponse, error)
+	// CancelBooking cancels a confirmed booking (its buyer, admins) before the theatre's cut-off,
+	// releases its seats and asks for the refund its theatre's policy gives.
+	CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error)
+	// CancelShowBookings cancels and fully refunds every booking of a cancelled show. Services,
+	// admins, theatre admins of the show's theatre.
+	CancelShowBookings(ctx context.Context, in *CancelShowBookingsRequest, opts ...grpc.CallOption) (*CancelShowBookingsResponse, error)
+	// SettlePayment tells the booking what became of its payment (the payment service, after a
+	// webhook or reconciliation). Idempotent. Services only.
+	SettlePayment(ctx context.Context, in *SettlePaymentRequest, opts ...grpc.CallOption) (*SettlePaymentResponse, error)
 }
 
 type bookingServiceClient struct {
@@ -179,6 +208,86 @@ func (c *bookingServiceClient) WatchSeatMap(ctx context.Context, in *WatchSeatMa
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type BookingService_WatchSeatMapClient = grpc.ServerStreamingClient[WatchSeatMapResponse]
 
+func (c *bookingServiceClient) Checkout(ctx context.Context, in *CheckoutRequest, opts ...grpc.CallOption) (*CheckoutResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckoutResponse)
+	err := c.cc.Invoke(ctx, BookingService_Checkout_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetBooking(ctx context.Context, in *GetBookingRequest, opts ...grpc.CallOption) (*GetBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetBookingByReference(ctx context.Context, in *GetBookingByReferenceRequest, opts ...grpc.CallOption) (*GetBookingByReferenceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBookingByReferenceResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetBookingByReference_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBookingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_ListBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetShowSales(ctx context.Context, in *GetShowSalesRequest, opts ...grpc.CallOption) (*GetShowSalesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetShowSalesResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetShowSales_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_CancelBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) CancelShowBookings(ctx context.Context, in *CancelShowBookingsRequest, opts ...grpc.CallOption) (*CancelShowBookingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelShowBookingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_CancelShowBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) SettlePayment(ctx context.Context, in *SettlePaymentRequest, opts ...grpc.CallOption) (*SettlePaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SettlePaymentResponse)
+	err := c.cc.Invoke(ctx, BookingService_SettlePayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BookingServiceServer is the server API for BookingService service.
 // All implementations must embed UnimplementedBookingServiceServer
 // for forward compatibility.
@@ -208,6 +317,27 @@ type BookingServiceServer interface {
 	ReleaseBooking(context.Context, *ReleaseBookingRequest) (*ReleaseBookingResponse, error)
 	// WatchSeatMap streams the seat changes of a show.
 	WatchSeatMap(*WatchSeatMapRequest, grpc.ServerStreamingServer[WatchSeatMapResponse]) error
+	// Checkout turns the caller's hold into a booking awaiting payment and opens its payment
+	// session. Checking out a hold again returns its booking.
+	Checkout(context.Context, *CheckoutRequest) (*CheckoutResponse, error)
+	// GetBooking returns a booking: its buyer, that theatre's admins, admins. NOT_FOUND otherwise.
+	GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error)
+	// GetBookingByReference returns a booking by reference and buyer e-mail; NOT_FOUND (the same
+	// error) when either is wrong.
+	GetBookingByReference(context.Context, *GetBookingByReferenceRequest) (*GetBookingByReferenceResponse, error)
+	// ListBookings lists the caller's bookings, or a show's (theatre admins, admins).
+	ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error)
+	// GetShowSales sums the confirmed bookings of shows. Theatre admins, admins.
+	GetShowSales(context.Context, *GetShowSalesRequest) (*GetShowSalesResponse, error)
+	// CancelBooking cancels a confirmed booking (its buyer, admins) before the theatre's cut-off,
+	// releases its seats and asks for the refund its theatre's policy gives.
+	CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error)
+	// CancelShowBookings cancels and fully refunds every booking of a cancelled show. Services,
+	// admins, theatre admins of the show's theatre.
+	CancelShowBookings(context.Context, *CancelShowBookingsRequest) (*CancelShowBookingsResponse, error)
+	// SettlePayment tells the booking what became of its payment (the payment service, after a
+	// webhook or reconciliation). Idempotent. Services only.
+	SettlePayment(context.Context, *SettlePaymentRequest) (*SettlePaymentResponse, error)
 	mustEmbedUnimplementedBookingServiceServer()
 }
 
@@ -247,6 +377,30 @@ func (UnimplementedBookingServiceServer) ReleaseBooking(context.Context, *Releas
 }
 func (UnimplementedBookingServiceServer) WatchSeatMap(*WatchSeatMapRequest, grpc.ServerStreamingServer[WatchSeatMapResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchSeatMap not implemented")
+}
+func (UnimplementedBookingServiceServer) Checkout(context.Context, *CheckoutRequest) (*CheckoutResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Checkout not implemented")
+}
+func (UnimplementedBookingServiceServer) GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) GetBookingByReference(context.Context, *GetBookingByReferenceRequest) (*GetBookingByReferenceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBookingByReference not implemented")
+}
+func (UnimplementedBookingServiceServer) ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBookings not implemented")
+}
+func (UnimplementedBookingServiceServer) GetShowSales(context.Context, *GetShowSalesRequest) (*GetShowSalesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetShowSales not implemented")
+}
+func (UnimplementedBookingServiceServer) CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) CancelShowBookings(context.Context, *CancelShowBookingsRequest) (*CancelShowBookingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelShowBookings not implemented")
+}
+func (UnimplementedBookingServiceServer) SettlePayment(context.Context, *SettlePaymentRequest) (*SettlePaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SettlePayment not implemented")
 }
 func (UnimplementedBookingServiceServer) mustEmbedUnimplementedBookingServiceServer() {}
 func (UnimplementedBookingServiceServer) testEmbeddedByValue()                        {}
@@ -442,6 +596,150 @@ func _BookingService_WatchSeatMap_Handler(srv interface{}, stream grpc.ServerStr
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type BookingService_WatchSeatMapServer = grpc.ServerStreamingServer[WatchSeatMapResponse]
 
+func _BookingService_Checkout_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckoutRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).Checkout(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_Checkout_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).Checkout(ctx, req.(*CheckoutRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetBooking(ctx, req.(*GetBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetBookingByReference_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBookingByReferenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetBookingByReference(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetBookingByReference_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetBookingByReference(ctx, req.(*GetBookingByReferenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_ListBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ListBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ListBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ListBookings(ctx, req.(*ListBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetShowSales_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetShowSalesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetShowSales(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetShowSales_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetShowSales(ctx, req.(*GetShowSalesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_CancelBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).CancelBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_CancelBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).CancelBooking(ctx, req.(*CancelBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_CancelShowBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelShowBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).CancelShowBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_CancelShowBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).CancelShowBookings(ctx, req.(*CancelShowBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_SettlePayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SettlePaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).SettlePayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_SettlePayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).SettlePayment(ctx, req.(*SettlePaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BookingService_ServiceDesc is the grpc.ServiceDesc for BookingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -484,6 +782,38 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReleaseBooking",
 			Handler:    _BookingService_ReleaseBooking_Handler,
+		},
+		{
+			MethodName: "Checkout",
+			Handler:    _BookingService_Checkout_Handler,
+		},
+		{
+			MethodName: "GetBooking",
+			Handler:    _BookingService_GetBooking_Handler,
+		},
+		{
+			MethodName: "GetBookingByReference",
+			Handler:    _BookingService_GetBookingByReference_Handler,
+		},
+		{
+			MethodName: "ListBookings",
+			Handler:    _BookingService_ListBookings_Handler,
+		},
+		{
+			MethodName: "GetShowSales",
+			Handler:    _BookingService_GetShowSales_Handler,
+		},
+		{
+			MethodName: "CancelBooking",
+			Handler:    _BookingService_CancelBooking_Handler,
+		},
+		{
+			MethodName: "CancelShowBookings",
+			Handler:    _BookingService_CancelShowBookings_Handler,
+		},
+		{
+			MethodName: "SettlePayment",
+			Handler:    _BookingService_SettlePayment_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -122,8 +122,12 @@ type Theatre struct {
 	CreateTime        *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Turns off the rule that refuses seat selections leaving a single seat alone.
 	AllowOrphanSeats bool `protobuf:"varint,12,opt,name=allow_orphan_seats,json=allowOrphanSeats,proto3" json:"allow_orphan_seats,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Customers may cancel bookings until this many minutes before a show (0: the default, 120).
+	CancellationCutoffMinutes int32 `protobuf:"varint,13,opt,name=cancellation_cutoff_minutes,json=cancellationCutoffMinutes,proto3" json:"cancellation_cutoff_minutes,omitempty"`
+	// Cancelled bookings get the convenience fee and its tax back too.
+	RefundFeesOnCancel bool `protobuf:"varint,14,opt,name=refund_fees_on_cancel,json=refundFeesOnCancel,proto3" json:"refund_fees_on_cancel,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Theatre) Reset() {
@@ -236,6 +240,20 @@ func (x *Theatre) GetCreateTime() *timestamppb.Timestamp {
 func (x *Theatre) GetAllowOrphanSeats() bool {
 	if x != nil {
 		return x.AllowOrphanSeats
+	}
+	return false
+}
+
+func (x *Theatre) GetCancellationCutoffMinutes() int32 {
+	if x != nil {
+		return x.CancellationCutoffMinutes
+	}
+	return 0
+}
+
+func (x *Theatre) GetRefundFeesOnCancel() bool {
+	if x != nil {
+		return x.RefundFeesOnCancel
 	}
 	return false
 }
@@ -1688,7 +1706,7 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	"\x05state\x18\x03 \x01(\tR\x05state\x12\x18\n" +
 	"\acountry\x18\x04 \x01(\tR\acountry\x12\x1b\n" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x127\n" +
-	"\blocation\x18\x06 \x01(\v2\x1b.marquee.common.v1.GeoPointR\blocation\"\xa0\x03\n" +
+	"\blocation\x18\x06 \x01(\v2\x1b.marquee.common.v1.GeoPointR\blocation\"\x93\x04\n" +
 	"\aTheatre\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
@@ -1703,7 +1721,9 @@ const file_marquee_theatre_v1_theatre_proto_rawDesc = "" +
 	" \x01(\x05R\x11changeoverMinutes\x12;\n" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12,\n" +
-	"\x12allow_orphan_seats\x18\f \x01(\bR\x10allowOrphanSeats\"6\n" +
+	"\x12allow_orphan_seats\x18\f \x01(\bR\x10allowOrphanSeats\x12>\n" +
+	"\x1bcancellation_cutoff_minutes\x18\r \x01(\x05R\x19cancellationCutoffMinutes\x121\n" +
+	"\x15refund_fees_on_cancel\x18\x0e \x01(\bR\x12refundFeesOnCancel\"6\n" +
 	"\fSeatCategory\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"\xa4\x01\n" +

@@ -1,4 +1,6 @@
-package user
+// Package contact checks and normalises the contact details Marquee keeps of people (e-mail
+// addresses and phone numbers), for accounts and guest checkouts alike.
+package contact
 
 import (
 	"net/mail"
@@ -27,7 +29,7 @@ func NormalizeEmail(s string) (string, error) {
 	if e == "" {
 		return "", errs.Invalidf("email", "e-mail is required")
 	}
-	bad := errs.Invalidf("email", "%q is not an e-mail address like name@example.com", clip(e, 80))
+	bad := errs.Invalidf("email", "%q is not an e-mail address like name@example.com", Clip(e, 80))
 	if len(e) > MaxEmailLen {
 		return "", errs.Invalidf("email", "an e-mail address has at most %d characters", MaxEmailLen)
 	}
@@ -52,8 +54,8 @@ func NormalizeEmail(s string) (string, error) {
 	return e, nil
 }
 
-// clip shortens s to at most n runes for an error message.
-func clip(s string, n int) string {
+// Clip shortens s to at most n runes for an error message.
+func Clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -90,7 +92,7 @@ func NormalizePhone(raw string, region PhoneRegion) (string, error) {
 	if s == "" {
 		return "", errs.Invalidf("phone", "phone number is required")
 	}
-	bad := errs.Invalidf("phone", "%q is not a phone number like +91 98765 43210", clip(s, 40))
+	bad := errs.Invalidf("phone", "%q is not a phone number like +91 98765 43210", Clip(s, 40))
 	if len(s) > maxPhoneInput {
 		return "", bad
 	}

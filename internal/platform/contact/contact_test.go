@@ -1,11 +1,11 @@
-package user_test
+package contact_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/marquee-cinema/marquee/internal/platform/contact"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
-	"github.com/marquee-cinema/marquee/internal/user"
 )
 
 func TestNormalizeEmail(t *testing.T) {
@@ -20,7 +20,7 @@ func TestNormalizeEmail(t *testing.T) {
 		strings.Repeat("a", 64) + "@example.com": strings.Repeat("a", 64) + "@example.com",
 	}
 	for in, want := range ok {
-		got, err := user.NormalizeEmail(in)
+		got, err := contact.NormalizeEmail(in)
 		if err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)
 		}
@@ -36,7 +36,7 @@ func TestNormalizeEmail(t *testing.T) {
 		"a@" + strings.Repeat("b", 64) + ".com",
 	}
 	for _, in := range bad {
-		got, err := user.NormalizeEmail(in)
+		got, err := contact.NormalizeEmail(in)
 		if err == nil {
 			t.Errorf("%q accepted as %q", in, got)
 			continue
@@ -45,7 +45,7 @@ func TestNormalizeEmail(t *testing.T) {
 			t.Errorf("%q: %+v, want invalid email", in, e)
 		}
 	}
-	if user.EmailKey(" Asha@Example.COM ") != "asha@example.com" {
+	if contact.EmailKey(" Asha@Example.COM ") != "asha@example.com" {
 		t.Error("EmailKey does not fold case and space")
 	}
 }
@@ -80,7 +80,7 @@ func TestNormalizePhone(t *testing.T) {
 		"+49 30 12345678901":              "+493012345678901", // 15 digits
 	}
 	for in, want := range ok {
-		got, err := user.NormalizePhone(in, user.India)
+		got, err := contact.NormalizePhone(in, contact.India)
 		if err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)
 		}
@@ -109,7 +109,7 @@ func TestNormalizePhone(t *testing.T) {
 		"98765 43210\n",            // trailing newline is trimmed, but…
 	}
 	for _, in := range bad[:len(bad)-1] {
-		got, err := user.NormalizePhone(in, user.India)
+		got, err := contact.NormalizePhone(in, contact.India)
 		if err == nil {
 			t.Errorf("%q accepted as %q", in, got)
 			continue
@@ -119,12 +119,12 @@ func TestNormalizePhone(t *testing.T) {
 		}
 	}
 	// …spaces and newlines around the number are trimmed.
-	if got, err := user.NormalizePhone("98765 43210\n", user.India); err != nil || got != "+919876543210" {
+	if got, err := contact.NormalizePhone("98765 43210\n", contact.India); err != nil || got != "+919876543210" {
 		t.Errorf("trailing newline: %q %v", got, err)
 	}
 	// Another default region reads national numbers its way.
-	uk := user.PhoneRegion{CallingCode: "44", TrunkPrefix: "0", NationalLength: 10}
-	if got, err := user.NormalizePhone("020 7946 0958", uk); err != nil || got != "+442079460958" {
+	uk := contact.PhoneRegion{CallingCode: "44", TrunkPrefix: "0", NationalLength: 10}
+	if got, err := contact.NormalizePhone("020 7946 0958", uk); err != nil || got != "+442079460958" {
 		t.Errorf("UK national number: %q %v", got, err)
 	}
 }
