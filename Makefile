@@ -4,9 +4,17 @@ TOOL      := $(GO) tool -modfile=tools/go.mod
 BIN       := bin/marquee
 PKGS      := ./...
 
-.PHONY: run build test test-race lint generate generate-check ci bench web clean
+.PHONY: run build test test-race lint generate generate-check ci bench web web-deps web-check web-test clean
 
-run: build
+# The web front end (web/): built by Vite into internal/gateway/web/dist/app, which the binary embeds.
+NPM       ?= npm
+WEB_INDEX := internal/gateway/web/dist/app/index.html
+WEB_DEPS  := web/node_modules/.package-lock.json
+WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
+
+# run builds the front end when it is missing or older than its sources, then the binary that embeds it.
+run: web
+	$(GO) build -o $(BIN) ./cmd/marquee
 	./$(BIN) serve --demo
 
 build:
@@ -27,14 +35,39 @@ lint:
 
 test:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) web-test
+
+# web-deps installs the front end's packages (npm ci) when node_modules is missing or older than the lock file.
+web-deps: $(WEB_DEPS)
+$(WEB_DEPS): web/package-lock.json web/package.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+
+# web builds the production bundle (type-checked) when a source is newer than the last build.
+web: $(WEB_INDEX)
+$(WEB_INDEX): $(WEB_DEPS) $(WEB_SRC)
+	cd web && $(NPM) run build
+	@touch $(WEB_INDEX)
+
+# web-check type-checks the front end and fails when the types generated from api/graphql are stale
+# (an operation the schema no longer accepts fails generation itself).
+web-check: web-deps
+	cd web && $(NPM) run typecheck
+	cd web && $(NPM) run codegen:check
+
+# web-test runs the unit tests (Vitest) and the browser scenarios (playwright-core with the system
+# Chromium against `marquee serve --demo`, built with the current front end embedded).
+web-test: web
+	cd web && $(NPM) test
+	cd web && $(NPM) run e2e
+	cd web && $(NPM) run size
 
 test-race:
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
-ci: lint generate-check test
+ci: lint generate-check web-check test
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin internal/gateway/web/dist/app web/test-results
