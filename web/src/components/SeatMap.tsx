@@ -143,7 +143,7 @@ const Seat = memo(function Seat({
     <button
       type="button"
       role="gridcell"
-      className={`seat s-${state}${seat.accessible ? ' s-accessible' : ''}`}
+      className={`seat s-${state}${seat.accessible ? ' s-accessible' : ''}${seat.companion ? ' s-companion' : ''}`}
       data-seat={seat.id}
       data-status={seat.status}
       aria-label={seatLabel(seat, row, cat, selected)}
@@ -168,6 +168,7 @@ export function Legend({ editor = false }: { editor?: boolean }) {
     ['s-booked', 'Booked', '✕'],
     ['s-blocked', 'Not for sale', ''],
     ['s-available s-accessible', 'Wheelchair accessible', '♿'],
+    ['s-available s-companion', 'Companion seat', ''],
   ]
   return (
     <ul className="legend" aria-label="Seat legend">

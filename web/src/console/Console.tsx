@@ -21,6 +21,8 @@ import type {
   ConsoleTheatresQueryVariables,
   CreateMovieMutation,
   CreateMovieMutationVariables,
+  CreateTheatreMutation,
+  CreateTheatreMutationVariables,
   DayShowsQuery,
   DayShowsQueryVariables,
   ScheduleMutation,
@@ -40,7 +42,12 @@ const THEATRES = gql`
 `
 const CONSOLE_CITIES = gql`
   query ConsoleCities {
-    cities { id name }
+    cities { id name location { lat lng } }
+  }
+`
+const CREATE_THEATRE = gql`
+  mutation CreateTheatre($input: TheatreInput!) {
+    createTheatre(input: $input) { id name }
   }
 `
 const THEATRE = gql`
@@ -214,6 +221,9 @@ function TheatresPage({ user }: { user: User }) {
     <section>
       <div className="toolbar">
         <CityPicker cities={cities} value={cityId} onChange={setCityId} />
+        {user.roles.includes('admin') && cityId && (
+          <AddTheatre city={cities.find((c) => c.id === cityId)} onAdded={data.reload} />
+        )}
       </div>
       {data.loading && !data.data ? (
         <Spinner />
@@ -248,6 +258,74 @@ function TheatresPage({ user }: { user: User }) {
         </div>
       )}
     </section>
+  )
+}
+
+function AddTheatre({ city, onAdded }: { city?: ConsoleCitiesQuery['cities'][number]; onAdded: () => void }) {
+  const [open, setOpen] = useState(false)
+  const [form, setForm] = useState({ name: '', address: '', chain: '', lat: '', lng: '' })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  if (!city) return null
+  if (!open)
+    return (
+      <button type="button" className="btn btn-small" onClick={() => setOpen(true)}>
+        + Add theatre
+      </button>
+    )
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }))
+  async function submit(e: FormEvent) {
+    e.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      await request<CreateTheatreMutation, CreateTheatreMutationVariables>(CREATE_THEATRE, {
+        input: {
+          name: form.name.trim(),
+          cityId: city!.id,
+          address: form.address.trim(),
+          chain: form.chain.trim() || null,
+          location: { lat: Number(form.lat || city!.location.lat), lng: Number(form.lng || city!.location.lng) },
+        },
+      })
+      setOpen(false)
+      setForm({ name: '', address: '', chain: '', lat: '', lng: '' })
+      onAdded()
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form className="card form add-theatre" onSubmit={submit} aria-label={`Add a theatre in ${city.name}`}>
+      <div className="form-grid">
+        <Field label="Theatre name">
+          <input required value={form.name} onChange={set('name')} />
+        </Field>
+        <Field label="Address">
+          <input required value={form.address} onChange={set('address')} />
+        </Field>
+        <Field label="Chain (optional)">
+          <input value={form.chain} onChange={set('chain')} />
+        </Field>
+        <Field label="Latitude" hint={`Blank: ${city.name}'s centre`}>
+          <input type="number" step="any" value={form.lat} onChange={set('lat')} />
+        </Field>
+        <Field label="Longitude">
+          <input type="number" step="any" value={form.lng} onChange={set('lng')} />
+        </Field>
+      </div>
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Adding…' : `Add theatre in ${city.name}`}
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   )
 }
 
@@ -300,6 +378,7 @@ const DEFAULT_CATEGORIES: ECategory[] = [
 
 const TOOLS: { tool: Tool['kind']; label: string }[] = [
   { tool: 'accessible', label: '♿ Accessible' },
+  { tool: 'companion', label: '⚭ Companion' },
   { tool: 'blocked', label: '⊘ Blocked' },
   { tool: 'aisle', label: 'Seat ↔ aisle' },
   { tool: 'insertAisle', label: '⇥ Insert aisle' },

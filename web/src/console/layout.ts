@@ -22,7 +22,7 @@ export interface ELayout {
   rows: ERow[]
 }
 
-export type Tool = { kind: 'category'; code: string } | { kind: 'accessible' } | { kind: 'blocked' } | { kind: 'aisle' } | { kind: 'insertAisle' } | { kind: 'remove' }
+export type Tool = { kind: 'category'; code: string } | { kind: 'accessible' } | { kind: 'companion' } | { kind: 'blocked' } | { kind: 'aisle' } | { kind: 'insertAisle' } | { kind: 'remove' }
 
 const seat = (category: string): ECell => ({ gap: false, category, accessible: false, companion: false, blocked: false })
 const gap = (): ECell => ({ gap: true, category: '', accessible: false, companion: false, blocked: false })
@@ -87,6 +87,9 @@ export function applyTool(l: ELayout, rowIndex: number, cellIndex: number, tool:
         break
       case 'accessible':
         if (!c.gap) cells[cellIndex] = { ...c, accessible: !c.accessible }
+        break
+      case 'companion':
+        if (!c.gap) cells[cellIndex] = { ...c, companion: !c.companion }
         break
       case 'blocked':
         if (!c.gap) cells[cellIndex] = { ...c, blocked: !c.blocked }

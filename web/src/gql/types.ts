@@ -35,6 +35,11 @@ export type GuestInput = {
   phone: string;
 };
 
+export type LatLngInput = {
+  lat: number;
+  lng: number;
+};
+
 export type MovieInput = {
   cast?: Array<CreditInput> | null | undefined;
   certification: string;
@@ -153,6 +158,24 @@ export type ShowtimeFilter = {
   near?: GeoPointInput | null | undefined;
 };
 
+export type TheatreInput = {
+  address: string;
+  amenities?: Array<string> | null | undefined;
+  /** Customers may cancel until this many minutes before a show; 120 when absent. */
+  cancellationCutoffMinutes?: number | null | undefined;
+  chain?: string | null | undefined;
+  /** Minutes a screen needs between shows; 15 when absent. */
+  changeoverMinutes?: number | null | undefined;
+  cityId: string | number;
+  currency?: string | null | undefined;
+  location: LatLngInput;
+  name: string;
+  /** Refund the convenience fee and its tax on cancellation too; false when absent (the ticket price is always refunded). */
+  refundFeesOnCancel?: boolean | null | undefined;
+  /** IANA time zone; the city's when absent. */
+  timeZone?: string | null | undefined;
+};
+
 export type ConsoleTheatresQueryVariables = Exact<{
   cityId: string | number;
 }>;
@@ -163,7 +186,14 @@ export type ConsoleTheatresQuery = { theatres: Array<{ id: string, name: string,
 export type ConsoleCitiesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConsoleCitiesQuery = { cities: Array<{ id: string, name: string }> };
+export type ConsoleCitiesQuery = { cities: Array<{ id: string, name: string, location: { lat: number, lng: number } }> };
+
+export type CreateTheatreMutationVariables = Exact<{
+  input: TheatreInput;
+}>;
+
+
+export type CreateTheatreMutation = { createTheatre: { id: string, name: string } };
 
 export type ConsoleTheatreQueryVariables = Exact<{
   id: string | number;
