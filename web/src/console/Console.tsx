@@ -37,7 +37,7 @@ import type {
 
 const THEATRES = gql`
   query ConsoleTheatres($cityId: ID!) {
-    theatres(filter: { cityId: $cityId }) { id name address city { id name } currency screens { id name seatCount formats } }
+    theatres(filter: { cityId: $cityId }) { id name address timeZone city { id name } currency screens { id name seatCount formats } }
   }
 `
 const CONSOLE_CITIES = gql`
@@ -878,10 +878,12 @@ function SalesPage({ user }: { user: User }) {
   const [cityId, setCityId] = useConsoleCity()
   const theatres = useTheatres(user, cityId)
   const [theatreId, setTheatreId] = useState('')
-  const [date, setDate] = useState(isoDate(new Date()))
+  const [picked, setDate] = useState('')
   const cities = theatres.data?.cities ?? []
   if (!cityId && cities.length && user.roles.includes('admin')) setTimeout(() => setCityId(cities[0].id))
   const theatre = theatres.data?.theatres.find((t) => t.id === theatreId)
+  // Today in the theatre's calendar unless a date was picked.
+  const date = picked || new Date().toLocaleDateString('en-CA', { timeZone: theatre?.timeZone })
   const rows = useLoad(async (signal): Promise<SaleRow[]> => {
     if (!theatre) return []
     const movies = await request<ConsoleMoviesQuery>(MOVIES, {}, { signal })
@@ -938,7 +940,7 @@ function SalesPage({ user }: { user: User }) {
       ) : rows.error ? (
         <ErrorBox error={rows.error} onRetry={rows.reload} />
       ) : !rows.data?.length ? (
-        <Empty title="No shows on this date" />
+        <Empty title="No upcoming shows on this date">Shows that have started are no longer listed; pick a later date.</Empty>
       ) : (
         <SalesChart rows={rows.data} />
       )}

@@ -181,7 +181,7 @@ export type ConsoleTheatresQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleTheatresQuery = { theatres: Array<{ id: string, name: string, address: string, currency: string, city: { id: string, name: string }, screens: Array<{ id: string, name: string, seatCount: number, formats: Array<string> }> }> };
+export type ConsoleTheatresQuery = { theatres: Array<{ id: string, name: string, address: string, timeZone: string, currency: string, city: { id: string, name: string }, screens: Array<{ id: string, name: string, seatCount: number, formats: Array<string> }> }> };
 
 export type ConsoleCitiesQueryVariables = Exact<{ [key: string]: never; }>;
 
