@@ -235,7 +235,7 @@ describe('operator', () => {
 
     await page.click('a.tab:has-text("Sales")')
     await page.getByLabel('Theatre').selectOption(theatre.id)
-    await page.waitForSelector('.chart, .empty')
+    await page.waitForSelector('figure.chart svg')
     await shootBoth(page, 'console-sales')
     assertNoConsoleErrors(page)
     assertNoConsoleErrors(customer)

@@ -935,7 +935,7 @@ function SalesPage({ user }: { user: User }) {
       </div>
       {!theatre ? (
         <Empty title="Choose a theatre">Occupancy and revenue per show appear here.</Empty>
-      ) : rows.loading && !rows.data ? (
+      ) : rows.loading ? (
         <Spinner label="Adding up sales…" />
       ) : rows.error ? (
         <ErrorBox error={rows.error} onRetry={rows.reload} />

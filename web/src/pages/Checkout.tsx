@@ -172,7 +172,8 @@ export function CheckoutPage({ holdId }: { holdId: string }) {
           ) : (
             <>
               <p className="muted small">
-                No account needed. <Link to={`/signin?next=/checkout/${holdId}`}>Sign in</Link> to keep your bookings together.
+                No account needed: we send the ticket to your e-mail and phone. (To keep bookings in an account, sign in
+                before choosing seats; seats held as a guest stay with this browser.)
               </p>
               <Field label="E-mail">
                 <input type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
