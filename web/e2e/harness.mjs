@@ -92,5 +92,7 @@ export async function gql(base, query, variables = {}, token) {
 export async function shoot(page, name) {
   mkdirSync(shotDir, { recursive: true })
   const w = page.viewportSize()?.width ?? 0
+  // A full-page capture draws sticky bars over the content: let them flow for the picture.
+  await page.addStyleTag({ content: '.summary-bar, .header { position: static !important; }' })
   await page.screenshot({ path: join(shotDir, `${name}-${w}.png`), fullPage: true })
 }
