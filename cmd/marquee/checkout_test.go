@@ -1,0 +1,364 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/payment"
+	"github.com/marquee-cinema/marquee/internal/payment/sandbox"
+)
+
+const bookingFields = `id reference status reason seatIds email guest total { amount currency } refund { amount }
+	confirmedAt cancellable cancelDeadline paymentUrl show { id }`
+
+type bookingNode struct {
+	ID, Reference, Status, Email string
+	Reason                       *string
+	SeatIds                      []string
+	Guest, Cancellable           bool
+	Total                        struct {
+		Amount   int
+		Currency string
+	}
+	Refund         *struct{ Amount int }
+	ConfirmedAt    *time.Time
+	CancelDeadline *time.Time
+	PaymentURL     *string
+	Show           struct{ ID string }
+}
+
+type checkoutNode struct {
+	Booking    bookingNode
+	PaymentURL string
+	ExpiresAt  time.Time
+	holdID     string
+}
+
+var referencePattern = regexp.MustCompile(`^MQ-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}$`)
+
+const guestEmail = "guest@example.com"
+
+// checkout holds seats and checks them out as a guest.
+func (c *client) checkout(t testing.TB, showID string, seats []string) checkoutNode {
+	t.Helper()
+	var h struct{ HoldSeats holdNode }
+	expectOK(t, c.do(t, `mutation($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) { `+holdFields+` } }`,
+		map[string]any{"s": showID, "seats": seats}), &h)
+	var d struct{ Checkout checkoutNode }
+	expectOK(t, c.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { booking { `+bookingFields+` } paymentUrl expiresAt } }`,
+		map[string]any{"h": h.HoldSeats.ID, "g": map[string]any{"email": guestEmail, "phone": "98765 43210", "name": "Asha"}}), &d)
+	if d.Checkout.Booking.Total.Amount != h.HoldSeats.Quote.Total.Amount {
+		t.Fatalf("booking total %d, hold quote %d", d.Checkout.Booking.Total.Amount, h.HoldSeats.Quote.Total.Amount)
+	}
+	d.Checkout.holdID = h.HoldSeats.ID
+	return d.Checkout
+}
+
+func (c *client) booking(t testing.TB, id string) *bookingNode {
+	t.Helper()
+	var d struct{ Booking *bookingNode }
+	expectOK(t, c.do(t, `query($id: ID!) { booking(id: $id) { `+bookingFields+` } }`, map[string]any{"id": id}), &d)
+	return d.Booking
+}
+
+// awaitStatus polls a booking until it has status.
+func (c *client) awaitStatus(t testing.TB, id, status string, timeout time.Duration) bookingNode {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		b := c.booking(t, id)
+		if b != nil && b.Status == status {
+			return *b
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("booking %s is %+v, want %s within %s", id, b, status, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pay answers the sandbox's hosted page at in's address (whatever host the URL names) and
+// returns the response status and where it redirects.
+func (in *instance) pay(t testing.TB, paymentURL, outcome string) (int, string) {
+	t.Helper()
+	u, err := url.Parse(paymentURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(in.HTTP+u.Path, url.Values{"outcome": {outcome}})
+	if err != nil {
+		t.Fatalf("POST %s: %v", u.Path, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+func sessionOf(paymentURL string) string { return paymentURL[strings.LastIndex(paymentURL, "/")+1:] }
+
+func TestCheckoutPayAndConfirm(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, redis string }{{"embedded", ""}, {"redis", testRedisURL()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"--demo"}
+			if tc.redis != "" {
+				args = append(args, "--redis-url="+tc.redis, "--redis-prefix="+randomRedisPrefix())
+			}
+			in := start(t, args...)
+			showID := aShow(t, in)
+			guest, other := in.newClient(t), in.newClient(t)
+			seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+			sub := in.subscribe(t, showID)
+
+			// A guest must say who they are.
+			var h struct{ HoldSeats holdNode }
+			expectOK(t, guest.do(t, `mutation($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) { id } }`,
+				map[string]any{"s": showID, "seats": seats}), &h)
+			expectCode(t, guest.do(t, `mutation($h: ID!) { checkout(holdId: $h) { paymentUrl } }`, map[string]any{"h": h.HoldSeats.ID}), "BAD_USER_INPUT")
+			expectCode(t, guest.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { paymentUrl } }`,
+				map[string]any{"h": h.HoldSeats.ID, "g": map[string]any{"email": "not-an-email", "phone": "9876543210"}}), "BAD_USER_INPUT")
+			// Only the hold's owner can check it out.
+			expectCode(t, other.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { paymentUrl } }`,
+				map[string]any{"h": h.HoldSeats.ID, "g": map[string]any{"email": "x@example.com", "phone": "9876543210"}}), "NOT_FOUND")
+
+			co := guest.checkout(t, showID, seats)
+			b := co.Booking
+			if b.Status != "PENDING_PAYMENT" || !referencePattern.MatchString(b.Reference) || b.Email != guestEmail || !b.Guest {
+				t.Fatalf("checkout booking %+v", b)
+			}
+			if !strings.Contains(co.PaymentURL, "/sandbox/pay/cs_") || co.ExpiresAt.IsZero() {
+				t.Fatalf("checkout %+v", co)
+			}
+			// Checking out the same hold again answers with the same booking.
+			var again struct{ Checkout checkoutNode }
+			expectOK(t, guest.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { booking { id } paymentUrl } }`,
+				map[string]any{"h": co.holdID, "g": map[string]any{"email": "someone@example.com", "phone": "9876543210"}}), &again)
+			if again.Checkout.Booking.ID != b.ID || again.Checkout.PaymentURL != co.PaymentURL {
+				t.Fatalf("second checkout %+v, first %+v", again.Checkout, co)
+			}
+
+			code, page := in.get(t, strings.TrimPrefix(co.PaymentURL, in.HTTP))
+			if code != http.StatusOK || !strings.Contains(page, b.Reference) || !strings.Contains(page, "Pay") {
+				t.Fatalf("payment page: %d\n%s", code, page)
+			}
+			if code, loc := in.pay(t, co.PaymentURL, "success"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/bookings/"+b.ID) {
+				t.Fatalf("pay: %d → %q", code, loc)
+			}
+			confirmed := guest.awaitStatus(t, b.ID, "CONFIRMED", 20*time.Second)
+			if confirmed.ConfirmedAt == nil || !confirmed.Cancellable || confirmed.PaymentURL != nil {
+				t.Fatalf("confirmed booking %+v", confirmed)
+			}
+			ev := sub.await(t, seats[0], "BOOKED", 5*time.Second)
+			for _, seat := range seats {
+				if st, _ := other.seatMap(t, showID).status(seat); st != "BOOKED" {
+					t.Fatalf("seat %s is %s after payment", seat, st)
+				}
+				if !strings.Contains(fmt.Sprint(ev.Seats), "{"+seat+" BOOKED}") {
+					t.Fatalf("the BOOKED event %v lacks %s", ev.Seats, seat)
+				}
+			}
+			// Someone else sees nothing; the guest finds it by reference and e-mail, in any case.
+			if got := other.booking(t, b.ID); got != nil {
+				t.Fatalf("another browser sees the booking: %+v", got)
+			}
+			var byRef struct{ BookingByReference *bookingNode }
+			expectOK(t, other.do(t, `query($r: String!, $e: String!) { bookingByReference(reference: $r, email: $e) { id status } }`,
+				map[string]any{"r": strings.ToLower(b.Reference), "e": "Guest@Example.com"}), &byRef)
+			if byRef.BookingByReference == nil || byRef.BookingByReference.ID != b.ID || byRef.BookingByReference.Status != "CONFIRMED" {
+				t.Fatalf("bookingByReference: %+v", byRef.BookingByReference)
+			}
+			for _, wrong := range []map[string]any{{"r": b.Reference, "e": "other@example.com"}, {"r": "MQ-222222", "e": guestEmail}, {"r": "nonsense", "e": guestEmail}} {
+				byRef.BookingByReference = nil
+				expectOK(t, other.do(t, `query($r: String!, $e: String!) { bookingByReference(reference: $r, email: $e) { id } }`, wrong), &byRef)
+				if byRef.BookingByReference != nil {
+					t.Fatalf("bookingByReference(%v) found %+v", wrong, byRef.BookingByReference)
+				}
+			}
+			var mine struct{ MyBookings []bookingNode }
+			expectOK(t, guest.do(t, `{ myBookings { id status } }`, nil), &mine)
+			found := false
+			for _, x := range mine.MyBookings {
+				found = found || (x.ID == b.ID && x.Status == "CONFIRMED")
+			}
+			if !found {
+				t.Fatalf("myBookings %+v lacks %s", mine.MyBookings, b.ID)
+			}
+
+			// Cancelling releases the seats at once and refunds the ticket price (the fee is kept).
+			var c struct{ CancelBooking bookingNode }
+			expectCode(t, other.do(t, `mutation($id: ID!) { cancelBooking(id: $id) { id } }`, map[string]any{"id": b.ID}), "NOT_FOUND")
+			expectOK(t, guest.do(t, `mutation($id: ID!) { cancelBooking(id: $id) { `+bookingFields+` } }`, map[string]any{"id": b.ID}), &c)
+			if c.CancelBooking.Status != "CANCELLED" || c.CancelBooking.Refund == nil || c.CancelBooking.Refund.Amount >= b.Total.Amount {
+				t.Fatalf("cancelled booking %+v", c.CancelBooking)
+			}
+			for _, seat := range seats {
+				if st, _ := other.seatMap(t, showID).status(seat); st != "AVAILABLE" {
+					t.Fatalf("seat %s is %s after cancelling", seat, st)
+				}
+			}
+			guest.awaitStatus(t, b.ID, "REFUNDED", 20*time.Second)
+		})
+	}
+}
+
+func TestDeclinedPaymentFailsAndReleasesSeats(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo")
+	showID := aShow(t, in)
+	guest := in.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+	co := guest.checkout(t, showID, seats)
+	if code, _ := in.pay(t, co.PaymentURL, "decline"); code != http.StatusSeeOther {
+		t.Fatalf("decline: HTTP %d", code)
+	}
+	b := guest.awaitStatus(t, co.Booking.ID, "FAILED", 20*time.Second)
+	if b.Reason == nil || *b.Reason != "PAYMENT_DECLINED" {
+		t.Fatalf("declined booking %+v", b)
+	}
+	for _, seat := range seats {
+		if st, _ := guest.seatMap(t, showID).status(seat); st != "AVAILABLE" {
+			t.Fatalf("seat %s is %s after a declined payment", seat, st)
+		}
+	}
+}
+
+const testWebhookSecret = "whsec_test_0123456789abcdef0123456789"
+
+// postWebhook signs and posts a sandbox event.
+func (in *instance) postWebhook(t testing.TB, ev sandbox.EventPayload, secret string, at time.Time) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(ev)
+	req, _ := http.NewRequest(http.MethodPost, in.HTTP+"/webhooks/payments/sandbox", strings.NewReader(string(body)))
+	signer, err := payment.NewSigner(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer.Sign(req.Header, body, at)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+func TestWebhooksAreVerifiedAndIdempotent(t *testing.T) {
+	t.Parallel()
+	// Deliveries of the sandbox itself go nowhere (--public-url names a closed port), so that
+	// only the events this test posts arrive.
+	in := start(t, "--demo", "--payment-webhook-secret="+testWebhookSecret, "--public-url=http://127.0.0.1:9",
+		"--payment-reconcile-interval=1h")
+	showID := aShow(t, in)
+	guest := in.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+	co := guest.checkout(t, showID, seats)
+	if code, _ := in.pay(t, co.PaymentURL, "success"); code != http.StatusSeeOther {
+		t.Fatalf("pay: HTTP %d", code)
+	}
+	now := time.Now()
+	ev := sandbox.EventPayload{ID: "evt_test_succeeded_1", Type: payment.EventPaymentSucceeded, CreatedAt: now,
+		SessionID: sessionOf(co.PaymentURL), Amount: int64(co.Booking.Total.Amount), Currency: co.Booking.Total.Currency}
+
+	if code, body := in.postWebhook(t, ev, "whsec_forged_secret_0123456789abcdef", now); code != http.StatusBadRequest {
+		t.Fatalf("forged signature: %d %s", code, body)
+	}
+	if code, body := in.postWebhook(t, ev, testWebhookSecret, now.Add(-6*time.Minute)); code != http.StatusBadRequest {
+		t.Fatalf("stale timestamp: %d %s", code, body)
+	}
+	unknown := ev
+	unknown.ID, unknown.SessionID = "evt_test_unknown", "cs_0000000000000000000000000000000000000000"
+	if code, body := in.postWebhook(t, unknown, testWebhookSecret, now); code != http.StatusNotFound {
+		t.Fatalf("unknown session: %d %s", code, body)
+	}
+	if b := guest.booking(t, co.Booking.ID); b.Status != "PENDING_PAYMENT" {
+		t.Fatalf("rejected webhooks changed the booking: %+v", b)
+	}
+	for i := range 5 {
+		code, body := in.postWebhook(t, ev, testWebhookSecret, time.Now())
+		if code != http.StatusOK || (i > 0) != strings.Contains(body, "duplicate") {
+			t.Fatalf("delivery %d: %d %s", i+1, code, body)
+		}
+	}
+	guest.awaitStatus(t, co.Booking.ID, "CONFIRMED", 5*time.Second)
+	// A failure arriving after the success moves nothing backwards.
+	late := ev
+	late.ID, late.Type = "evt_test_failed_late", payment.EventPaymentFailed
+	if code, body := in.postWebhook(t, late, testWebhookSecret, time.Now()); code != http.StatusOK {
+		t.Fatalf("late failure: %d %s", code, body)
+	}
+	if b := guest.booking(t, co.Booking.ID); b.Status != "CONFIRMED" {
+		t.Fatalf("a late failure moved the booking to %s", b.Status)
+	}
+	for _, seat := range seats {
+		if st, _ := guest.seatMap(t, showID).status(seat); st != "BOOKED" {
+			t.Fatalf("seat %s is %s", seat, st)
+		}
+	}
+}
+
+// TestPaymentAfterExpiry: the buyer paid in time but no webhook arrived; the booking expired and
+// its seats were freed. Seats still free: reconciliation finds the payment and CONFIRMS the
+// booking. Seats taken meanwhile: the late webhook FAILS the booking (SEATS_TAKEN) and the
+// payment is refunded in full.
+func TestPaymentAfterExpiry(t *testing.T) {
+	t.Parallel()
+	for _, taken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("seatsTaken=%v", taken), func(t *testing.T) {
+			t.Parallel()
+			reconcile := "6s"
+			if taken {
+				reconcile = "1h" // the test delivers the event itself, while the rival's short hold lives
+			}
+			in := start(t, "--demo", "--hold-ttl=2s", "--public-url=http://127.0.0.1:9", "--payment-reconcile-interval="+reconcile,
+				"--payment-webhook-secret="+testWebhookSecret)
+			showID := aShow(t, in)
+			guest, rival := in.newClient(t), in.newClient(t)
+			seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+			co := guest.checkout(t, showID, seats)
+			if code, _ := in.pay(t, co.PaymentURL, "success"); code != http.StatusSeeOther {
+				t.Fatalf("pay: HTTP %d", code)
+			}
+			expired := guest.awaitStatus(t, co.Booking.ID, "EXPIRED", 10*time.Second)
+			if expired.Reason == nil || *expired.Reason != "PAYMENT_TIMEOUT" {
+				t.Fatalf("expired booking %+v", expired)
+			}
+			if taken {
+				var h struct{ HoldSeats holdNode }
+				expectOK(t, rival.do(t, `mutation($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) { id } }`,
+					map[string]any{"s": showID, "seats": seats}), &h)
+				ev := sandbox.EventPayload{ID: "evt_late_success", Type: payment.EventPaymentSucceeded, CreatedAt: time.Now(),
+					SessionID: sessionOf(co.PaymentURL), Amount: int64(co.Booking.Total.Amount), Currency: co.Booking.Total.Currency}
+				if code, body := in.postWebhook(t, ev, testWebhookSecret, time.Now()); code != http.StatusOK {
+					t.Fatalf("late success: %d %s", code, body)
+				}
+				b := guest.awaitStatus(t, co.Booking.ID, "FAILED", 5*time.Second)
+				if b.Reason == nil || *b.Reason != "SEATS_TAKEN" || b.Refund == nil || b.Refund.Amount != b.Total.Amount {
+					t.Fatalf("late payment for taken seats: %+v", b)
+				}
+				for _, seat := range seats {
+					if st, _ := rival.seatMap(t, showID).status(seat); st != "HELD" {
+						t.Fatalf("seat %s is %s, want still HELD by the rival", seat, st)
+					}
+				}
+				return
+			}
+			guest.awaitStatus(t, co.Booking.ID, "CONFIRMED", 30*time.Second)
+			for _, seat := range seats {
+				if st, _ := guest.seatMap(t, showID).status(seat); st != "BOOKED" {
+					t.Fatalf("seat %s is %s", seat, st)
+				}
+			}
+		})
+	}
+}
