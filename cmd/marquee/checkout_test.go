@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -360,5 +362,194 @@ func TestPaymentAfterExpiry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcurrentBuyersNeverDoubleBook: 200 buyers race for the best seats of one show. Each
+// holds 4, checks out and pays; the provider's webhook then arrives after a random delay of up to
+// 3 s — some after the 2 s hold expired and another buyer took the seats. Afterwards every seat is
+// booked at most once, every confirmed booking owns its seats, and what was confirmed plus what
+// is refunded adds up to what was paid.
+func TestConcurrentBuyersNeverDoubleBook(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo", "--hold-ttl=2s", "--public-url=http://127.0.0.1:9", "--payment-reconcile-interval=1h",
+		"--payment-webhook-secret="+testWebhookSecret)
+	showID := aShow(t, in)
+	const buyers = 200
+	type paid struct {
+		bookingID string
+		total     int
+	}
+	results := make(chan paid, buyers)
+	sem := make(chan struct{}, 40)
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c := in.newClient(t)
+			var h struct{ HoldBestAvailable holdNode }
+			r := c.do(t, `mutation($s: ID!) { holdBestAvailable(showId: $s, count: 4) { id } }`, map[string]any{"s": showID})
+			if len(r.Errors) > 0 {
+				return // sold out for now
+			}
+			expectOK(t, r, &h)
+			var d struct{ Checkout checkoutNode }
+			r = c.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { booking { `+bookingFields+` } paymentUrl } }`,
+				map[string]any{"h": h.HoldBestAvailable.ID, "g": map[string]any{"email": fmt.Sprintf("buyer%d@example.com", i), "phone": "9876543210"}})
+			if len(r.Errors) > 0 {
+				if r.Errors[0].Code() != "HOLD_EXPIRED" {
+					t.Errorf("checkout: %v", r.Errors)
+				}
+				return
+			}
+			expectOK(t, r, &d)
+			if code, _ := in.pay(t, d.Checkout.PaymentURL, "success"); code != http.StatusSeeOther {
+				return // the session ended before the buyer paid: nothing was charged
+			}
+			results <- paid{bookingID: d.Checkout.Booking.ID, total: d.Checkout.Booking.Total.Amount}
+			time.Sleep(time.Duration(i%31) * 100 * time.Millisecond) // the provider is slow, for some very slow
+			ev := sandbox.EventPayload{ID: "evt_race_" + d.Checkout.Booking.ID, Type: payment.EventPaymentSucceeded, CreatedAt: time.Now(),
+				SessionID: sessionOf(d.Checkout.PaymentURL), Amount: int64(d.Checkout.Booking.Total.Amount), Currency: d.Checkout.Booking.Total.Currency}
+			if code, body := in.postWebhook(t, ev, testWebhookSecret, time.Now()); code != http.StatusOK {
+				t.Errorf("webhook: %d %s", code, body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	admin := in.login(t, "admin@demo.marquee", "demo-admin")
+	var sumPaid, sumConfirmed, sumRefunded, confirmed, failed int
+	owner := map[string]string{}
+	for p := range results {
+		sumPaid += p.total
+		var d struct{ Booking bookingNode }
+		expectOK(t, in.graphqlAs(t, admin.AccessToken, `query($id: ID!) { booking(id: $id) { `+bookingFields+` } }`, map[string]any{"id": p.bookingID}), &d)
+		b := d.Booking
+		switch {
+		case b.Status == "CONFIRMED":
+			confirmed++
+			sumConfirmed += b.Total.Amount
+			for _, seat := range b.SeatIds {
+				if other, dup := owner[seat]; dup {
+					t.Fatalf("seat %s is confirmed for %s and %s", seat, other, b.ID)
+				}
+				owner[seat] = b.ID
+			}
+		case b.Status == "FAILED" && b.Reason != nil && *b.Reason == "SEATS_TAKEN" && b.Refund != nil:
+			failed++
+			sumRefunded += b.Refund.Amount
+		default:
+			t.Fatalf("a paid booking ended as %+v", b)
+		}
+	}
+	if sumConfirmed+sumRefunded != sumPaid {
+		t.Fatalf("confirmed %d + refunded %d != paid %d", sumConfirmed, sumRefunded, sumPaid)
+	}
+	m := in.newClient(t).seatMap(t, showID)
+	booked := 0
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Seat != nil && c.Seat.Status == "BOOKED" {
+				booked++
+				if _, ok := owner[c.Seat.ID]; !ok {
+					t.Fatalf("seat %s is BOOKED but no confirmed booking has it", c.Seat.ID)
+				}
+			}
+		}
+	}
+	if booked != len(owner) {
+		t.Fatalf("%d seats BOOKED on the map, %d in confirmed bookings", booked, len(owner))
+	}
+	t.Logf("%d buyers: %d paid and confirmed, %d paid and refunded (seats taken), %d seats booked", buyers, confirmed, failed, booked)
+	if confirmed == 0 {
+		t.Fatal("no booking was confirmed")
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on now.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// TestWebhookDeliveryResumesAfterRestart: the buyer pays while the site's webhook address does
+// not answer; the server restarts (on that address, with the same data); the provider's retried
+// delivery then confirms the booking.
+func TestWebhookDeliveryResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	dir, later := t.TempDir(), freeAddr(t)
+	first := start(t, "--demo", "--data-dir="+dir, "--public-url=http://"+later)
+	showID := aShow(t, first)
+	guest := first.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+	co := guest.checkout(t, showID, seats)
+	if code, _ := first.pay(t, co.PaymentURL, "success"); code != http.StatusSeeOther {
+		t.Fatalf("pay: HTTP %d", code)
+	}
+	time.Sleep(time.Second) // a first delivery attempt fails
+	if b := guest.booking(t, co.Booking.ID); b.Status != "PENDING_PAYMENT" {
+		t.Fatalf("booking is %s before any webhook arrived", b.Status)
+	}
+	first.stop()
+
+	second := start(t, "--demo", "--data-dir="+dir, "--http-addr="+later, "--public-url=http://"+later)
+	again := second.newClient(t)
+	again.http.Jar = guest.http.Jar // the same browser
+	for _, c := range guest.http.Jar.Cookies(mustURL(t, first.HTTP)) {
+		again.http.Jar.SetCookies(mustURL(t, second.HTTP), []*http.Cookie{c})
+	}
+	b := again.awaitStatus(t, co.Booking.ID, "CONFIRMED", 30*time.Second)
+	if b.Reference != co.Booking.Reference {
+		t.Fatalf("booking after restart %+v", b)
+	}
+	for _, seat := range seats {
+		if st, _ := again.seatMap(t, showID).status(seat); st != "BOOKED" {
+			t.Fatalf("seat %s is %s", seat, st)
+		}
+	}
+}
+
+func mustURL(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestCancelShowRefundsEveryBooking: cancelling a show cancels and fully refunds its bookings.
+func TestCancelShowRefundsEveryBooking(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo")
+	showID := aShow(t, in)
+	guest := in.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+	co := guest.checkout(t, showID, seats)
+	in.pay(t, co.PaymentURL, "success")
+	guest.awaitStatus(t, co.Booking.ID, "CONFIRMED", 20*time.Second)
+
+	owner := in.login(t, "owner@demo.marquee", "demo-owner")
+	expectOK(t, in.graphqlAs(t, owner.AccessToken, `mutation($id: ID!) { cancelShow(id: $id) { id status } }`, map[string]any{"id": showID}), nil)
+	b := guest.awaitStatus(t, co.Booking.ID, "REFUNDED", 20*time.Second)
+	if b.Reason == nil || *b.Reason != "SHOW_CANCELLED" || b.Refund == nil || b.Refund.Amount != b.Total.Amount {
+		t.Fatalf("booking of a cancelled show: %+v", b)
+	}
+	var sales struct {
+		ShowSales []struct{ TicketsSold, Capacity int }
+	}
+	expectOK(t, in.graphqlAs(t, owner.AccessToken, `query($id: ID!) { showSales(showIds: [$id]) { ticketsSold capacity } }`,
+		map[string]any{"id": showID}), &sales)
+	if len(sales.ShowSales) != 1 || sales.ShowSales[0].TicketsSold != 0 || sales.ShowSales[0].Capacity == 0 {
+		t.Fatalf("sales of a cancelled show: %+v", sales.ShowSales)
 	}
 }
