@@ -15,6 +15,7 @@ import (
 
 	"github.com/marquee-cinema/marquee/internal/payment"
 	"github.com/marquee-cinema/marquee/internal/payment/sandbox"
+	"github.com/marquee-cinema/marquee/internal/platform/mongotest"
 )
 
 const bookingFields = `id reference status reason seatIds email guest total { amount currency } refund { amount }
@@ -108,12 +109,19 @@ func sessionOf(paymentURL string) string { return paymentURL[strings.LastIndex(p
 
 func TestCheckoutPayAndConfirm(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, redis string }{{"embedded", ""}, {"redis", testRedisURL()}} {
+	for _, tc := range []struct {
+		name, redis string
+		mongo       bool
+	}{{"embedded", "", false}, {"redis", testRedisURL(), false}, {"mongo-wire-protocol", "", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			args := []string{"--demo"}
 			if tc.redis != "" {
 				args = append(args, "--redis-url="+tc.redis, "--redis-prefix="+randomRedisPrefix())
+			}
+			if tc.mongo {
+				db, uri := mongotest.Database(t)
+				args = append(args, "--mongo-uri="+strings.TrimSuffix(uri, "/")+"/"+db.Name())
 			}
 			in := start(t, args...)
 			showID := aShow(t, in)
