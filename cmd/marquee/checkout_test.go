@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marquee-cinema/marquee/internal/demo"
 	"github.com/marquee-cinema/marquee/internal/payment"
 	"github.com/marquee-cinema/marquee/internal/payment/sandbox"
 	"github.com/marquee-cinema/marquee/internal/platform/mongotest"
@@ -560,4 +561,83 @@ func TestCancelShowRefundsEveryBooking(t *testing.T) {
 	if len(sales.ShowSales) != 1 || sales.ShowSales[0].TicketsSold != 0 || sales.ShowSales[0].Capacity == 0 {
 		t.Fatalf("sales of a cancelled show: %+v", sales.ShowSales)
 	}
+}
+
+// TestSignedInCheckoutAndCancellationCutOff: a signed-in buyer is not asked for contact details;
+// a theatre whose cut-off is a week refuses cancelling tomorrow's show.
+func TestSignedInCheckoutAndCancellationCutOff(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo")
+	admin := in.login(t, "admin@demo.marquee", "demo-admin")
+	var th struct{ CreateTheatre struct{ ID string } }
+	expectOK(t, in.graphqlAs(t, admin.AccessToken, `mutation($c: ID!) { createTheatre(input: {name: "Strict Cinema", cityId: $c,
+		address: "1 Rule Road", location: {lat: 19.07, lng: 72.87}, cancellationCutoffMinutes: 10080}) { id cancellationCutoffMinutes refundFeesOnCancel } }`,
+		map[string]any{"c": demo.FirstCityID()}), &th)
+	var sc struct{ AddScreen struct{ ID string } }
+	expectOK(t, in.graphqlAs(t, admin.AccessToken, `mutation($t: ID!) { addScreen(theatreId: $t, input: {name: "One", formats: ["2D"], layout: {
+		categories: [{code: "CLASSIC", name: "Classic"}],
+		rows: [{label: "A", cells: [{number: 1, category: "CLASSIC"}, {number: 2, category: "CLASSIC"}, {number: 3, category: "CLASSIC"}, {number: 4, category: "CLASSIC"}]}]}}) { id } }`,
+		map[string]any{"t": th.CreateTheatre.ID}), &sc)
+	var mv struct {
+		Movies struct {
+			Edges []struct {
+				Node struct {
+					ID        string
+					Languages []string
+				}
+			}
+		}
+	}
+	in.mustQuery(t, `{ movies(first: 1, filter: {format: "2D"}) { edges { node { id languages } } } }`, nil, &mv)
+	tomorrow := time.Now().In(time.FixedZone("IST", 5*3600+1800)).AddDate(0, 0, 1).Format(time.DateOnly)
+	var sched struct {
+		ScheduleShows struct{ Created []struct{ ID string } }
+	}
+	expectOK(t, in.graphqlAs(t, admin.AccessToken, `mutation($i: ScheduleShowsInput!) { scheduleShows(input: $i) { created { id } } }`,
+		map[string]any{"i": map[string]any{"movieId": mv.Movies.Edges[0].Node.ID, "screenId": sc.AddScreen.ID, "fromDate": tomorrow, "toDate": tomorrow,
+			"startTimes": []string{"20:00"}, "language": mv.Movies.Edges[0].Node.Languages[0], "format": "2D",
+			"prices": []map[string]any{{"category": "CLASSIC", "amount": 20000}}}}), &sched)
+	showID := sched.ScheduleShows.Created[0].ID
+
+	var reg struct{ Register session }
+	in.mustQuery(t, `mutation { register(input: {email: "Fan@Example.com", password: "popcorn-and-a-long-film", name: "Fan", phone: "9876543210"}) { accessToken user { id } } }`, nil, &reg)
+	fan := in.newClient(t)
+	fan.token = reg.Register.AccessToken
+	var h struct{ HoldSeats holdNode }
+	expectOK(t, fan.do(t, `mutation($s: ID!) { holdSeats(showId: $s, seatIds: ["A1", "A2"]) { id } }`, map[string]any{"s": showID}), &h)
+	var co struct{ Checkout checkoutNode }
+	expectOK(t, fan.do(t, `mutation($h: ID!) { checkout(holdId: $h) { booking { `+bookingFields+` } paymentUrl } }`,
+		map[string]any{"h": h.HoldSeats.ID}), &co)
+	if b := co.Checkout.Booking; b.Email != "fan@example.com" || b.Guest {
+		t.Fatalf("signed-in checkout: %+v", b)
+	}
+	in.pay(t, co.Checkout.PaymentURL, "success")
+	b := fan.awaitStatus(t, co.Checkout.Booking.ID, "CONFIRMED", 20*time.Second)
+	if b.Cancellable || b.CancelDeadline == nil || !b.CancelDeadline.Before(time.Now()) {
+		t.Fatalf("a booking past its cut-off: %+v", b)
+	}
+	e := expectCode(t, fan.do(t, `mutation($id: ID!) { cancelBooking(id: $id) { id } }`, map[string]any{"id": b.ID}), "FORBIDDEN")
+	if e.Extensions["reason"] != "CANCELLATION_CLOSED" {
+		t.Fatalf("cancel after the cut-off: %+v", e)
+	}
+	var mine struct{ MyBookings []bookingNode }
+	expectOK(t, fan.do(t, `{ myBookings { id status } }`, nil), &mine)
+	if len(mine.MyBookings) != 1 || mine.MyBookings[0].ID != b.ID {
+		t.Fatalf("myBookings %+v", mine.MyBookings)
+	}
+	// The theatre's admins see it, with the show's sales.
+	var sales struct {
+		ShowBookings []struct{ ID string }
+		ShowSales    []struct {
+			TicketsSold, Capacity, ConfirmedBookings int
+			Revenue                                  struct{ Amount int }
+		}
+	}
+	expectOK(t, in.graphqlAs(t, admin.AccessToken, `query($s: ID!) { showBookings(showId: $s) { id } showSales(showIds: [$s]) { ticketsSold capacity confirmedBookings revenue { amount } } }`,
+		map[string]any{"s": showID}), &sales)
+	if len(sales.ShowBookings) != 1 || len(sales.ShowSales) != 1 || sales.ShowSales[0].TicketsSold != 2 || sales.ShowSales[0].Capacity != 4 ||
+		sales.ShowSales[0].Revenue.Amount != b.Total.Amount {
+		t.Fatalf("show bookings %+v, sales %+v", sales.ShowBookings, sales.ShowSales)
+	}
+	expectCode(t, fan.do(t, `query($s: ID!) { showSales(showIds: [$s]) { ticketsSold } }`, map[string]any{"s": showID}), "FORBIDDEN")
 }
