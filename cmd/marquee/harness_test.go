@@ -22,6 +22,8 @@ type instance struct {
 	HTTP string // base URL, e.g. http://127.0.0.1:41234
 	GRPC string // host:port, or "" when gRPC is off
 	logs *syncBuffer
+	// stop stops the program and waits for it (at most once; the test's cleanup calls it too).
+	stop func()
 }
 
 type syncBuffer struct {
@@ -97,17 +99,21 @@ func startWithEnv(t testing.TB, env map[string]string, args ...string) *instance
 		cancel()
 		t.Fatalf("marquee %s was not ready within 60s\nlogs:\n%s", strings.Join(args, " "), logs.String())
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("marquee stopped with an error: %v", err)
+	var once sync.Once
+	inst.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("marquee stopped with an error: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Errorf("marquee did not stop within 30s")
 			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("marquee did not stop within 30s")
-		}
-	})
+		})
+	}
+	t.Cleanup(inst.stop)
 	return inst
 }
 

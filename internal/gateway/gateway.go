@@ -17,8 +17,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
-	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	moviev1 "github.com/marquee-cinema/marquee/api/proto/marquee/movie/v1"
+	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
