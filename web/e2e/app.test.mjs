@@ -32,6 +32,26 @@ function assertNoConsoleErrors(page) {
   assert.deepEqual(page.errors, [], `console errors: ${page.errors.join('\n')}`)
 }
 
+/** A run of at least `run` available seats in one block, starting at the block's edge. */
+async function freeRun(page, run = 4) {
+  return page.evaluate((run) => {
+    for (const row of document.querySelectorAll('.seatrow')) {
+      let streak = []
+      let edge = true
+      for (const el of row.children) {
+        if (el.matches('[data-status="AVAILABLE"]')) {
+          streak.push(el.dataset.seat)
+          if (edge && streak.length >= run) return streak
+        } else {
+          streak = []
+          edge = el.matches('.gap, .rowlabel')
+        }
+      }
+    }
+    return null
+  }, run)
+}
+
 /** The first seat of a run of at least `run` available seats in one block. */
 async function freeSeat(page, run = 4) {
   return page.evaluate((run) => {
@@ -133,6 +153,15 @@ describe('customer', () => {
     await b.waitForSelector(`.alert:has-text("${seat} was just taken by someone else")`, { timeout: 1000 })
     assert.equal(await b.getAttribute(`[data-seat="${seat}"]`, 'aria-pressed'), 'false')
     assert.match(await b.getAttribute(`[data-seat="${seat}"]`, 'aria-label'), /^Row \w+ seat \d+, .+, held by another customer/)
+
+    // A choice that would strand one seat at the block's edge is refused, in words.
+    const block = await freeRun(a, 5)
+    assert.ok(block, 'a free block')
+    await a.click('button.count:text-is("2")')
+    await a.click(`[data-seat="${block[1]}"]`)
+    await a.click(`[data-seat="${block[2]}"]`)
+    await a.waitForSelector('.alert:has-text("single empty seat")')
+    assert.equal(await a.getAttribute(`[data-seat="${block[1]}"]`, 'aria-pressed'), 'true', 'the selection stays for the customer to change')
 
     // Keyboard: arrows move between seats, Enter selects.
     await b.focus('.seat[tabindex="0"]')
