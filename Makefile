@@ -33,9 +33,9 @@ lint:
 	$(TOOL) buf lint
 	$(TOOL) staticcheck $(PKGS)
 
+# test runs the Go tests, then the web tests even when a Go test failed, and fails if either did.
 test:
-	$(GO) test -count=1 -timeout 20m $(PKGS)
-	$(MAKE) web-test
+	@status=0; $(GO) test -count=1 -timeout 20m $(PKGS) || status=1; $(MAKE) web-test || status=1; exit $$status
 
 # web-deps installs the front end's packages (npm ci) when node_modules is missing or older than the lock file.
 web-deps: $(WEB_DEPS)
