@@ -1,6 +1,6 @@
 // The seat map, drawn to the hall's layout: rows from the back to the screen, aisles as gaps,
 // the screen in front of the last row. Used by customers and by the operators' layout editor.
-import { memo, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { buildGrid, firstSeat, moveFocus, seatLabel, type Direction, type InputRow, type SeatInfo } from '../lib/seatmap'
 
 export interface CategoryInfo {
@@ -34,6 +34,13 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
   const sel = useMemo(() => new Set(selected), [selected])
   const [focusId, setFocusId] = useState<string | null>(null)
   const root = useRef<HTMLDivElement>(null)
+  const stage = useRef<HTMLDivElement>(null)
+  // On a narrow screen the hall scrolls sideways: start in its middle, where the best seats are.
+  const wide = grid.columns
+  useEffect(() => {
+    const el = stage.current
+    if (el && el.scrollWidth > el.clientWidth) el.scrollLeft = (el.scrollWidth - el.clientWidth) / 2
+  }, [wide])
   const tabSeat = focusId ?? firstSeat(grid)
   const minCol = useMemo(() => {
     let m = Infinity
@@ -56,7 +63,7 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
   if (!grid.rows.length) return <div className="empty">This hall has no seats yet.</div>
 
   return (
-    <div className="stage" >
+    <div className="stage" ref={stage}>
       <div
         className="seatmap"
         ref={root}
