@@ -1,6 +1,6 @@
 // The seat map, drawn to the hall's layout: rows from the back to the screen, aisles as gaps,
 // the screen in front of the last row. Used by customers and by the operators' layout editor.
-import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { memo, useEffect, useMemo, useRef, type FocusEvent, type KeyboardEvent, type MouseEvent } from 'react'
 import { buildGrid, firstSeat, moveFocus, seatLabel, type Direction, type InputRow, type SeatInfo } from '../lib/seatmap'
 
 export interface CategoryInfo {
@@ -32,7 +32,6 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
     return m
   }, [categories])
   const sel = useMemo(() => new Set(selected), [selected])
-  const [focusId, setFocusId] = useState<string | null>(null)
   const root = useRef<HTMLDivElement>(null)
   const stage = useRef<HTMLDivElement>(null)
   // On a narrow screen the hall scrolls sideways: start in its middle, where the best seats are.
@@ -41,7 +40,14 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
     const el = stage.current
     if (el && el.scrollWidth > el.clientWidth) el.scrollLeft = (el.scrollWidth - el.clientWidth) / 2
   }, [wide])
-  const tabSeat = focusId ?? firstSeat(grid)
+  // Roving tabindex without re-rendering 450 seats: the first seat starts tabbable, and focus moves
+  // the tabindex in the DOM (React never rewrites it, as the props do not change).
+  const tabSeat = firstSeat(grid)
+  const seatById = useMemo(() => {
+    const m = new Map<string, SeatInfo>()
+    grid.rows.forEach((r) => r.cells.forEach((s) => s && m.set(s.id, s)))
+    return m
+  }, [grid])
   const minCol = useMemo(() => {
     let m = Infinity
     rows.forEach((r) => r.cells.forEach((c) => (m = Math.min(m, c.column))))
@@ -54,10 +60,20 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
     if (!dir || !current) return
     e.preventDefault()
     const next = moveFocus(grid, current, dir)
-    if (next) {
-      setFocusId(next)
-      root.current?.querySelector<HTMLButtonElement>(`[data-seat="${CSS.escape(next)}"]`)?.focus()
-    }
+    if (next) root.current?.querySelector<HTMLButtonElement>(`[data-seat="${CSS.escape(next)}"]`)?.focus()
+  }
+
+  // One click handler and one focus handler for the whole map (event delegation).
+  function onClick(e: MouseEvent<HTMLDivElement>) {
+    const id = (e.target as HTMLElement).closest<HTMLElement>('[data-seat]')?.dataset.seat
+    const seat = id ? seatById.get(id) : undefined
+    if (seat) onSeat?.(seat)
+  }
+  function onFocus(e: FocusEvent<HTMLDivElement>) {
+    const el = e.target as HTMLElement
+    if (!el.dataset.seat) return
+    root.current?.querySelectorAll<HTMLElement>('[data-seat][tabindex="0"]').forEach((o) => o !== el && (o.tabIndex = -1))
+    el.tabIndex = 0
   }
 
   if (!grid.rows.length) return <div className="empty">This hall has no seats yet.</div>
@@ -70,6 +86,8 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
         role="grid"
         aria-label={label ?? 'Seat map'}
         onKeyDown={onKey}
+        onClick={onSeat ? onClick : undefined}
+        onFocus={onFocus}
         style={{ ['--cols' as string]: grid.columns }}
       >
         {grid.rows.map((row, ri) => (
@@ -97,8 +115,6 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
                     category={catName.get(s.category)}
                     selected={sel.has(s.id)}
                     tabbable={s.id === tabSeat}
-                    onSeat={onSeat}
-                    onFocus={setFocusId}
                   />
                 ) : onGap ? (
                   <button
@@ -132,16 +148,12 @@ const Seat = memo(function Seat({
   category,
   selected,
   tabbable,
-  onSeat,
-  onFocus,
 }: {
   seat: SeatInfo
   row: string
   category?: CategoryInfo
   selected: boolean
   tabbable: boolean
-  onSeat?: (s: SeatInfo) => void
-  onFocus: (id: string) => void
 }) {
   const state = selected ? 'selected' : seat.mine ? 'available' : seat.status.toLowerCase()
   const cat = category ? `${category.name}${category.price ? ' ' + category.price : ''}` : seat.category
@@ -157,8 +169,6 @@ const Seat = memo(function Seat({
       aria-pressed={selected}
       aria-disabled={unavailable || undefined}
       tabIndex={tabbable ? 0 : -1}
-      onFocus={() => onFocus(seat.id)}
-      onClick={() => onSeat?.(seat)}
     >
       <span aria-hidden="true">
         {state === 'booked' ? '✕' : state === 'blocked' ? '' : seat.accessible ? '♿' : selected ? '✓' : seat.number}
