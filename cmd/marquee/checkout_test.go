@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -640,4 +641,26 @@ func TestSignedInCheckoutAndCancellationCutOff(t *testing.T) {
 		t.Fatalf("show bookings %+v, sales %+v", sales.ShowBookings, sales.ShowSales)
 	}
 	expectCode(t, fan.do(t, `query($s: ID!) { showSales(showIds: [$s]) { ticketsSold } }`, map[string]any{"s": showID}), "FORBIDDEN")
+}
+
+// TestCheckoutSplitOverTCP: the gateway in one process, every service in another. The services
+// call each other with service tokens; the payment pages and webhooks are the services
+// process's (its address is the default --public-url).
+func TestCheckoutSplitOverTCP(t *testing.T) {
+	t.Parallel()
+	signing, verifying := sharedKeys(t)
+	sessionKey := "--session-key=" + base64.StdEncoding.EncodeToString([]byte("a session key of 32 bytes or more, for the test"))
+	services := start(t, "--target=user,movie,theatre,show,booking,payment", "--demo", signing, sessionKey)
+	gw := start(t, "--target=gateway", "--grpc-addr=", "--services-addr="+services.GRPC, verifying, sessionKey)
+	showID := aShow(t, gw)
+	guest := gw.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 2)[:2]
+	co := guest.checkout(t, showID, seats)
+	if !strings.HasPrefix(co.PaymentURL, services.HTTP+"/sandbox/pay/") {
+		t.Fatalf("payment page %s is not on the services process %s", co.PaymentURL, services.HTTP)
+	}
+	if code, _ := services.pay(t, co.PaymentURL, "success"); code != http.StatusSeeOther {
+		t.Fatalf("pay: HTTP %d", code)
+	}
+	guest.awaitStatus(t, co.Booking.ID, "CONFIRMED", 20*time.Second)
 }

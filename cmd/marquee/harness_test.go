@@ -95,9 +95,9 @@ func startWithEnv(t testing.TB, env map[string]string, args ...string) *instance
 	case err := <-done:
 		cancel()
 		t.Fatalf("marquee %s exited before it was ready: %v\nlogs:\n%s", strings.Join(args, " "), err, logs.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(120 * time.Second):
 		cancel()
-		t.Fatalf("marquee %s was not ready within 60s\nlogs:\n%s", strings.Join(args, " "), logs.String())
+		t.Fatalf("marquee %s was not ready within 120s\nlogs:\n%s", strings.Join(args, " "), logs.String())
 	}
 	var once sync.Once
 	inst.stop = func() {

@@ -11,6 +11,8 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/bookingmongo"
 	"github.com/marquee-cinema/marquee/internal/booking/bookingsqlite"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockmemory"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 	"github.com/marquee-cinema/marquee/internal/platform/session"
 )
@@ -66,9 +68,9 @@ func (a *App) startBooking(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("booked seats: %w", err)
 	}
-	var locker seatlock.Locker = seatlock.NewMemory()
+	var locker seatlock.Locker = seatlockmemory.New()
 	if a.redis != nil {
-		locker = seatlock.NewRedis(a.redis, a.cfg.RedisPrefix+"seats:")
+		locker = seatlockredis.New(a.redis, a.cfg.RedisPrefix+"seats:")
 	}
 	p, err := a.peers()
 	if err != nil {
@@ -90,8 +92,10 @@ func (a *App) startBooking(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc.EnableCheckout(booking.CheckoutDeps{Bookings: records, Payments: bookinggrpc.NewPayments(p.payments, tokens),
-		Accounts: bookinggrpc.NewAccounts(p.users)})
+	if p.payments != nil && p.users != nil {
+		svc.EnableCheckout(booking.CheckoutDeps{Bookings: records, Payments: bookinggrpc.NewPayments(p.payments, tokens),
+			Accounts: bookinggrpc.NewAccounts(p.users)})
+	}
 	a.svc.bookings = svc
 	a.registerService(&bookingv1.BookingService_ServiceDesc, bookinggrpc.NewServer(svc))
 	a.every(sweepInterval, "expired holds", func(ctx context.Context) error {

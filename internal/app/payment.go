@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
+	"github.com/marquee-cinema/marquee/internal/gateway"
 	"github.com/marquee-cinema/marquee/internal/payment"
 	"github.com/marquee-cinema/marquee/internal/payment/paymentgrpc"
 	"github.com/marquee-cinema/marquee/internal/payment/paymentmongo"
@@ -104,6 +105,15 @@ func (a *App) startPayment(ctx context.Context) error {
 	svc.SetReconcileAfter(min(a.cfg.PaymentReconcileInterval, payment.ReconcileAfter))
 	a.registerService(&paymentv1.PaymentService_ServiceDesc, paymentgrpc.NewServer(svc))
 	a.mux.Handle(sandbox.PagePath, provider.Handler())
+	if !a.runs(ModuleGateway) {
+		// Without a gateway here, this process takes its provider's webhooks itself, so that
+		// --public-url can name it for both the pages and the webhooks.
+		conn, err := a.clientConn(ModulePayment)
+		if err != nil {
+			return err
+		}
+		a.mux.Handle("POST /webhooks/payments/{provider}", gateway.WebhookHandler(paymentv1.NewPaymentServiceClient(conn), a.log))
+	}
 	a.background("sandbox webhooks", provider.Run)
 	a.every(a.cfg.PaymentReconcileInterval, "payment reconciliation", func(ctx context.Context) error {
 		_, err := svc.Reconcile(ctx)

@@ -25,6 +25,8 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/bookingmongo"
 	"github.com/marquee-cinema/marquee/internal/booking/bookingsqlite"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockmemory"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -313,7 +315,7 @@ func newEnv(t *testing.T, a adapters, cfg envConfig) *env {
 	}
 	switch a.locker {
 	case "memory":
-		e.locker = seatlock.NewMemory()
+		e.locker = seatlockmemory.New()
 		e.bus = pubsub.NewMemory(nil)
 	case "redis":
 		pool := cfg.redisPool
@@ -338,7 +340,7 @@ func (e *env) freshLocker() seatlock.Locker {
 	if e.adapters.locker == "redis" {
 		return newRedisLocker(e.t, e.redis)
 	}
-	return seatlock.NewMemory()
+	return seatlockmemory.New()
 }
 
 // withLocker returns a second service on the same store, catalogue, bus and clock but another
@@ -545,7 +547,7 @@ func testPrefix(what string) string {
 
 // newRedisLocker returns a Redis locker under a fresh prefix whose keys are deleted when the
 // test ends (they would expire by themselves, later). Never FLUSH: other tests share the Redis.
-func newRedisLocker(tb testing.TB, c redis.UniversalClient) *seatlock.Redis {
+func newRedisLocker(tb testing.TB, c redis.UniversalClient) *seatlockredis.Locker {
 	prefix := testPrefix("locker")
 	tb.Cleanup(func() {
 		ctx := context.Background()
@@ -554,7 +556,7 @@ func newRedisLocker(tb testing.TB, c redis.UniversalClient) *seatlock.Redis {
 			_ = c.Unlink(ctx, iter.Val()).Err()
 		}
 	})
-	return seatlock.NewRedis(c, prefix)
+	return seatlockredis.New(c, prefix)
 }
 
 // hallRows returns the sellable seat ids of the hall, row by row from the back, left to right.

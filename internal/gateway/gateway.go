@@ -90,7 +90,7 @@ func Mount(mux *http.ServeMux, o Options) {
 		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
 	}))))
 	if o.Payments != nil {
-		mux.Handle("POST /webhooks/payments/{provider}", webhookHandler(o.Payments, o.Log))
+		mux.Handle("POST /webhooks/payments/{provider}", WebhookHandler(o.Payments, o.Log))
 	}
 	if o.Playground {
 		mux.Handle("/playground", playground.Handler("Marquee GraphQL", "/graphql"))

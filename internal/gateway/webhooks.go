@@ -13,11 +13,11 @@ import (
 // maxWebhookBody bounds a webhook's body; providers' events are a few KB.
 const maxWebhookBody = 256 << 10
 
-// webhookHandler serves POST /webhooks/payments/{provider}: it hands the raw body and headers to
+// WebhookHandler serves POST /webhooks/payments/{provider}: it hands the raw body and headers to
 // the payment service, which verifies the signature. 200 when the event was processed or is a
 // repeat; 400 for a bad signature, a stale timestamp or a malformed body; 404 for an unknown
 // provider or payment session; 5xx when it should be delivered again later.
-func webhookHandler(payments paymentv1.PaymentServiceClient, log *slog.Logger) http.Handler {
+func WebhookHandler(payments paymentv1.PaymentServiceClient, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 		if err != nil {

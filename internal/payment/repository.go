@@ -67,9 +67,10 @@ func (q ListQuery) EffectiveLimit() int {
 // EventRepository records received webhook events, unique on (Provider, EventID), so that a
 // repeated delivery is recognised.
 //
-// Record an event before acting on it and mark it processed after: a repeat of an event that
-// was recorded but never processed (the process died in between) finds ProcessedAt zero and
-// may be processed again, which is safe because processing is idempotent.
+// The payment service records an event once it has processed it, with ProcessedAt set (one
+// write); an event recorded without ProcessedAt (say, received but left for later) is processed
+// when it comes again. Either way a repeat is recognised, and processing twice is safe because
+// it is idempotent.
 type EventRepository interface {
 	// Record stores e unless an event with its (Provider, EventID) is stored already, and reports
 	// whether this call stored it. A repeat changes nothing (even when its payload differs) and

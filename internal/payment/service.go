@@ -100,9 +100,13 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (Payment, error) 
 	}
 	p, err := s.payments.GetByBooking(ctx, r.BookingID)
 	if errs.Is(err, errs.NotFound) {
-		p, err = New(Draft{BookingID: r.BookingID, Provider: s.def.Name(), Amount: r.Amount, Currency: r.Currency,
-			ExpiresAt: r.ExpiresAt}, s.now())
-		if err != nil {
+		// Open the session first and store the payment with it, in one write. A session whose
+		// payment is then not stored (a concurrent checkout won) is never shown to anyone.
+		if p, err = New(Draft{BookingID: r.BookingID, Provider: s.def.Name(), Amount: r.Amount, Currency: r.Currency,
+			ExpiresAt: r.ExpiresAt}, s.now()); err != nil {
+			return Payment{}, err
+		}
+		if p, err = s.openSession(ctx, p, r); err != nil {
 			return Payment{}, err
 		}
 		if err = s.payments.Create(ctx, p); errs.As(err).Reason == ReasonBookingHasPayment {
@@ -115,6 +119,17 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (Payment, error) 
 	if p.SessionURL != "" || !p.Status.Open() {
 		return p, nil
 	}
+	if p, err = s.openSession(ctx, p, r); err != nil {
+		return Payment{}, err
+	}
+	return s.payments.Update(ctx, p.ID, func(x *Payment) error {
+		x.ProviderSessionID, x.SessionURL = p.ProviderSessionID, p.SessionURL
+		return nil
+	})
+}
+
+// openSession opens p's session at its provider (idempotent by payment id) and returns p with it.
+func (s *Service) openSession(ctx context.Context, p Payment, r CreateRequest) (Payment, error) {
 	prov, err := s.provider(p.Provider)
 	if err != nil {
 		return Payment{}, err
@@ -124,10 +139,8 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (Payment, error) 
 	if err != nil {
 		return Payment{}, fmt.Errorf("open payment session: %w", err)
 	}
-	return s.payments.Update(ctx, p.ID, func(x *Payment) error {
-		x.ProviderSessionID, x.SessionURL = sess.ID, sess.URL
-		return nil
-	})
+	p.ProviderSessionID, p.SessionURL = sess.ID, sess.URL
+	return p, nil
 }
 
 // Get returns a booking's payment.
@@ -237,27 +250,32 @@ func (s *Service) HandleWebhook(ctx context.Context, providerName string, header
 	if err != nil {
 		return res, err
 	}
-	first, err := s.events.Record(ctx, ev.Record(providerName, now))
-	if err != nil {
-		return res, fmt.Errorf("record event %s: %w", ev.ID, err)
-	}
-	if !first {
-		stored, err := s.events.Get(ctx, providerName, ev.ID)
-		if err != nil {
-			return res, fmt.Errorf("read event %s: %w", ev.ID, err)
-		}
-		if !stored.ProcessedAt.IsZero() {
-			res.Duplicate = true
-			return res, nil
-		}
+	stored, err := s.events.Get(ctx, providerName, ev.ID)
+	switch {
+	case err == nil && !stored.ProcessedAt.IsZero():
+		res.Duplicate = true
+		return res, nil
+	case err != nil && !errs.Is(err, errs.NotFound):
+		return res, fmt.Errorf("read event %s: %w", ev.ID, err)
 	}
 	if trigger, ok := ev.Type.Trigger(); ok {
 		if err := s.apply(ctx, p, trigger, ev); err != nil {
 			return res, err
 		}
 	}
-	if err := s.events.MarkProcessed(ctx, providerName, ev.ID, s.now()); err != nil {
-		return res, fmt.Errorf("mark event %s processed: %w", ev.ID, err)
+	// The event is recorded once processed, unique on (provider, event id), in one write. A
+	// duplicate delivered while this one was being processed is processed too, which changes
+	// nothing: every step is idempotent.
+	rec := ev.Record(providerName, now)
+	rec.ProcessedAt = s.now()
+	first, err := s.events.Record(ctx, rec)
+	if err != nil {
+		return res, fmt.Errorf("record event %s: %w", ev.ID, err)
+	}
+	if !first {
+		if err := s.events.MarkProcessed(ctx, providerName, ev.ID, rec.ProcessedAt); err != nil {
+			return res, fmt.Errorf("mark event %s processed: %w", ev.ID, err)
+		}
 	}
 	return res, nil
 }
@@ -281,10 +299,13 @@ func (s *Service) paymentOf(ctx context.Context, provider string, ev Event) (Pay
 	return p, err
 }
 
-// apply moves a payment on a trigger and settles the outcome with its booking.
+// apply moves a payment on a trigger and settles the outcome with its booking: the booking is
+// told first, then the payment's new state and "settled" are stored in one write. Should the
+// process stop in between, the event is delivered again (it was not recorded as processed) or
+// reconciliation finds the payment; telling a booking twice changes nothing.
 func (s *Service) apply(ctx context.Context, p Payment, t Trigger, ev Event) error {
 	now := s.now()
-	p, err := s.payments.Update(ctx, p.ID, func(x *Payment) error {
+	move := func(x *Payment) error {
 		var err error
 		if t == TriggerRefunded {
 			_, err = x.ConfirmRefund(ev.RefundID, ev.Amount, now)
@@ -292,26 +313,56 @@ func (s *Service) apply(ctx context.Context, p Payment, t Trigger, ev Event) err
 			_, err = x.Apply(t, now, "")
 		}
 		return err
+	}
+	next := p
+	if err := move(&next); err != nil {
+		return fmt.Errorf("payment %s on %s: %w", p.ID, t, err)
+	}
+	outcome, amount, ok := outcomeOf(next)
+	var st Settlement
+	if ok && (next.Status != p.Status || !p.Settled) {
+		var err error
+		if st, err = s.bookings.Settle(ctx, p.BookingID, p.ID, outcome, amount); err != nil {
+			return fmt.Errorf("settle booking %s: %w", p.BookingID, err)
+		}
+	}
+	refund := outcome == OutcomeSucceeded && st.RefundAmount > 0
+	stored, err := s.payments.Update(ctx, p.ID, func(x *Payment) error {
+		if err := move(x); err != nil {
+			return err
+		}
+		// Settled only when the booking was told this very state (a concurrent event may have
+		// moved the payment on meanwhile: reconciliation then tells the booking again).
+		x.Settled = ok && x.Status == next.Status && x.Status != StatusRefundPending && !refund
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("payment %s on %s: %w", p.ID, t, err)
 	}
-	return s.settle(ctx, p)
+	if refund {
+		_, err = s.refund(ctx, stored, st.RefundAmount, st.RefundReason)
+	}
+	return err
+}
+
+// outcomeOf is what a payment in its status means for its booking, and false while it is open.
+func outcomeOf(p Payment) (Outcome, int64, bool) {
+	switch p.Status {
+	case StatusSucceeded, StatusRefundPending:
+		return OutcomeSucceeded, p.Amount, true
+	case StatusRefunded:
+		return OutcomeRefunded, p.RefundedAmount, true
+	case StatusDeclined, StatusExpired, StatusCancelled:
+		return OutcomeFailed, p.Amount, true
+	}
+	return "", 0, false
 }
 
 // settle tells the booking the payment's outcome as it stands now, refunds what the booking
 // cannot keep, and marks the payment settled. Idempotent.
 func (s *Service) settle(ctx context.Context, p Payment) error {
-	var outcome Outcome
-	amount := p.Amount
-	switch p.Status {
-	case StatusSucceeded, StatusRefundPending:
-		outcome = OutcomeSucceeded
-	case StatusRefunded:
-		outcome, amount = OutcomeRefunded, p.RefundedAmount
-	case StatusDeclined, StatusExpired, StatusCancelled:
-		outcome = OutcomeFailed
-	default:
+	outcome, amount, ok := outcomeOf(p)
+	if !ok {
 		return nil
 	}
 	st, err := s.bookings.Settle(ctx, p.BookingID, p.ID, outcome, amount)

@@ -157,14 +157,15 @@ func TestSettlementFailureIsRetried(t *testing.T) {
 	if _, err := f.svc.Reconcile(ctx); err == nil {
 		t.Fatal("Reconcile hid a failed settlement")
 	}
-	if got, _ := f.svc.Get(ctx, p.BookingID); got.Status != payment.StatusSucceeded || got.Settled {
+	// The booking is told before the payment's new state is stored: nothing is stored yet.
+	if got, _ := f.svc.Get(ctx, p.BookingID); got.Status != payment.StatusCreated || got.Settled {
 		t.Fatalf("payment after a failed settlement: %+v", got)
 	}
 	f.bookings.failing = nil
 	if n, err := f.svc.Reconcile(ctx); err != nil || n != 1 {
 		t.Fatalf("Reconcile: %d, %v", n, err)
 	}
-	if got, _ := f.svc.Get(ctx, p.BookingID); !got.Settled {
+	if got, _ := f.svc.Get(ctx, p.BookingID); !got.Settled || got.Status != payment.StatusSucceeded {
 		t.Fatalf("payment not settled: %+v", got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/marquee-cinema/marquee/internal/booking"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -99,18 +98,18 @@ func toBookingDoc(b booking.Booking) bookingDoc {
 	return bookingDoc{ID: b.ID, Reference: b.Reference, ShowID: b.ShowID, TheatreID: b.TheatreID, HoldID: b.HoldID,
 		OwnerID: b.OwnerID, UserID: b.UserID, Email: b.Email, Name: b.Name, Phone: b.Phone, SeatIDs: b.SeatIDs,
 		Quote: toQuoteDoc(b.Quote), Status: string(b.Status), Reason: b.Reason, PaymentURL: b.PaymentURL,
-		ShowStartsAt: ms(b.ShowStartsAt), CreatedAt: ms(b.CreatedAt), ExpiresAt: ms(b.ExpiresAt),
-		ConfirmedAt: ms(b.ConfirmedAt), CancelledAt: ms(b.CancelledAt), RefundAmount: b.RefundAmount,
-		RefundRequestedAt: ms(b.RefundRequestedAt), RefundedAt: ms(b.RefundedAt), UpdatedAt: ms(b.UpdatedAt)}
+		ShowStartsAt: sqlitedb.Millis(b.ShowStartsAt), CreatedAt: sqlitedb.Millis(b.CreatedAt), ExpiresAt: sqlitedb.Millis(b.ExpiresAt),
+		ConfirmedAt: sqlitedb.Millis(b.ConfirmedAt), CancelledAt: sqlitedb.Millis(b.CancelledAt), RefundAmount: b.RefundAmount,
+		RefundRequestedAt: sqlitedb.Millis(b.RefundRequestedAt), RefundedAt: sqlitedb.Millis(b.RefundedAt), UpdatedAt: sqlitedb.Millis(b.UpdatedAt)}
 }
 
 func (d bookingDoc) booking() booking.Booking {
 	return booking.Booking{ID: d.ID, Reference: d.Reference, ShowID: d.ShowID, TheatreID: d.TheatreID, HoldID: d.HoldID,
 		OwnerID: d.OwnerID, UserID: d.UserID, Email: d.Email, Name: d.Name, Phone: d.Phone, SeatIDs: d.SeatIDs,
 		Quote: d.Quote.quote(), Status: booking.Status(d.Status), Reason: d.Reason, PaymentURL: d.PaymentURL,
-		ShowStartsAt: fromMS(d.ShowStartsAt), CreatedAt: fromMS(d.CreatedAt), ExpiresAt: fromMS(d.ExpiresAt),
-		ConfirmedAt: fromMS(d.ConfirmedAt), CancelledAt: fromMS(d.CancelledAt), RefundAmount: d.RefundAmount,
-		RefundRequestedAt: fromMS(d.RefundRequestedAt), RefundedAt: fromMS(d.RefundedAt), UpdatedAt: fromMS(d.UpdatedAt)}
+		ShowStartsAt: sqlitedb.FromMillis(d.ShowStartsAt), CreatedAt: sqlitedb.FromMillis(d.CreatedAt), ExpiresAt: sqlitedb.FromMillis(d.ExpiresAt),
+		ConfirmedAt: sqlitedb.FromMillis(d.ConfirmedAt), CancelledAt: sqlitedb.FromMillis(d.CancelledAt), RefundAmount: d.RefundAmount,
+		RefundRequestedAt: sqlitedb.FromMillis(d.RefundRequestedAt), RefundedAt: sqlitedb.FromMillis(d.RefundedAt), UpdatedAt: sqlitedb.FromMillis(d.UpdatedAt)}
 }
 
 func toQuoteDoc(q booking.Quote) quoteDoc {
@@ -281,43 +280,6 @@ func (r *BookingRepository) List(ctx context.Context, q booking.BookingQuery) ([
 		where = append(where, "refund_requested = 0")
 	}
 	args = append(args, q.EffectiveLimit())
-	rows, err := r.db.QueryContext(ctx, `SELECT doc FROM bookings WHERE `+strings.Join(where, " AND ")+
+	return sqlitedb.QueryDocs(ctx, r.db, "list bookings", decodeBooking, `SELECT doc FROM bookings WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list bookings: %w", err)
-	}
-	defer rows.Close()
-	var out []booking.Booking
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("list bookings: %w", err)
-		}
-		b, err := decodeBooking(doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list bookings: %w", err)
-	}
-	return out, nil
-}
-
-// ms is t in Unix milliseconds, 0 for the zero time. Times are kept to the millisecond, as on
-// MongoDB, so that both adapters return the same values.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// fromMS turns ms back into a UTC time, 0 into the zero time.
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
 }

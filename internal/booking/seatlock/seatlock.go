@@ -1,6 +1,8 @@
-// Package seatlock provides the seat locker of the booking engine: short-lived, all-or-nothing
-// holds on the seats of a show, and booked marks, kept in Redis (NewRedis) or in process memory
-// (NewMemory, the embedded default). Both adapters have the same semantics, checked by the
+// Package seatlock is the domain contract of the booking engine's seat locker: short-lived,
+// all-or-nothing holds on the seats of a show, and booked marks. It defines the Locker interface,
+// its types and options, and the validation every adapter shares; it imports no adapter. The
+// adapters keep the state in Redis (package seatlockredis) or in process memory (package
+// seatlockmemory, the embedded default). Both have the same semantics, checked by the
 // conformance suite in package seatlocktest.
 //
 // The locker is the fast path only. A seat is booked if and only if the database holds a
@@ -118,21 +120,30 @@ type Locker interface {
 }
 
 // Option tunes an adapter.
-type Option func(*options)
+type Option func(*Options)
 
-type options struct {
-	grace      time.Duration
-	bookedFor  time.Duration
-	claimLease time.Duration
-	reapLimit  int
+// Options are an adapter's settings, built by BuildOptions from the With… options. Adapters
+// read them; callers change them only through Option values.
+type Options struct {
+	// Grace is how long an expired hold waits for ExpireDue before it may be dropped (WithGrace).
+	Grace time.Duration
+	// BookedFor is how long the booked marks written by Consume are kept (WithBookedRetention).
+	BookedFor time.Duration
+	// ClaimLease is how long the Redis adapter's ExpireDue owns the due entries it claims
+	// (WithClaimLease).
+	ClaimLease time.Duration
+	// ReapLimit is the most expired holds one Hold call cleans up on the side.
+	ReapLimit int
 }
 
-func defaultOptions() options {
-	return options{grace: time.Minute, bookedFor: 7 * 24 * time.Hour, claimLease: 30 * time.Second, reapLimit: 8}
+// DefaultOptions returns the settings no Option has changed.
+func DefaultOptions() Options {
+	return Options{Grace: time.Minute, BookedFor: 7 * 24 * time.Hour, ClaimLease: 30 * time.Second, ReapLimit: 8}
 }
 
-func buildOptions(opts []Option) options {
-	o := defaultOptions()
+// BuildOptions applies opts, in order, to DefaultOptions; adapters' constructors call it.
+func BuildOptions(opts []Option) Options {
+	o := DefaultOptions()
 	for _, f := range opts {
 		f(&o)
 	}
@@ -142,9 +153,9 @@ func buildOptions(opts []Option) options {
 // WithGrace sets how long an expired hold waits for ExpireDue before it may be dropped without
 // being returned; in Redis it is also the slack added to every key's TTL. Default one minute.
 func WithGrace(d time.Duration) Option {
-	return func(o *options) {
+	return func(o *Options) {
 		if d > 0 {
-			o.grace = d
+			o.Grace = d
 		}
 	}
 }
@@ -154,9 +165,9 @@ func WithGrace(d time.Duration) Option {
 // gave, so a MarkBooked with the show's own bound after Consume can lengthen the time but not
 // shorten it: keep this short when the caller does that.
 func WithBookedRetention(d time.Duration) Option {
-	return func(o *options) {
+	return func(o *Options) {
 		if d > 0 {
-			o.bookedFor = d
+			o.BookedFor = d
 		}
 	}
 }
@@ -165,16 +176,17 @@ func WithBookedRetention(d time.Duration) Option {
 // the claiming process dies before finishing, another caller picks them up after the lease.
 // Default 30 seconds.
 func WithClaimLease(d time.Duration) Option {
-	return func(o *options) {
+	return func(o *Options) {
 		if d > 0 {
-			o.claimLease = d
+			o.ClaimLease = d
 		}
 	}
 }
 
-// validID checks a show, hold, owner or seat id. The forbidden characters keep Redis keys,
-// hash tags and the internal record encoding unambiguous.
-func validID(field, id string) error {
+// ValidateID checks a show, hold, owner or seat id and returns errs.Invalid naming field when it
+// is empty, longer than MaxIDLength, or contains a control character or any of `{ } | ,`. The
+// forbidden characters keep Redis keys, hash tags and the internal record encoding unambiguous.
+func ValidateID(field, id string) error {
 	if id == "" {
 		return errs.Invalidf(field, "%s is required", field)
 	}
@@ -190,15 +202,16 @@ func validID(field, id string) error {
 	return nil
 }
 
-// checkHold validates h and returns its seats sorted (a copy).
-func checkHold(h Hold, now time.Time) ([]string, error) {
-	if err := validID("showId", h.ShowID); err != nil {
+// CheckHold validates h for Locker.Hold at time now (ids, seat count, duplicate seats, expiry,
+// payload size) and returns its seats sorted (a copy). Errors are errs.Invalid.
+func CheckHold(h Hold, now time.Time) ([]string, error) {
+	if err := ValidateID("showId", h.ShowID); err != nil {
 		return nil, err
 	}
-	if err := validID("holdId", h.ID); err != nil {
+	if err := ValidateID("holdId", h.ID); err != nil {
 		return nil, err
 	}
-	if err := validID("ownerId", h.OwnerID); err != nil {
+	if err := ValidateID("ownerId", h.OwnerID); err != nil {
 		return nil, err
 	}
 	if len(h.SeatIDs) == 0 {
@@ -210,7 +223,7 @@ func checkHold(h Hold, now time.Time) ([]string, error) {
 	seats := slices.Clone(h.SeatIDs)
 	slices.Sort(seats)
 	for i, s := range seats {
-		if err := validID("seatIds", s); err != nil {
+		if err := ValidateID("seatIds", s); err != nil {
 			return nil, err
 		}
 		if i > 0 && seats[i-1] == s {
@@ -226,16 +239,17 @@ func checkHold(h Hold, now time.Time) ([]string, error) {
 	return seats, nil
 }
 
-// checkSeatList validates the seats of MarkBooked and Unbook and returns them sorted and deduplicated.
-func checkSeatList(showID string, seatIDs []string) ([]string, error) {
-	if err := validID("showId", showID); err != nil {
+// CheckSeatList validates the show and seats of Locker.MarkBooked and Locker.Unbook (at most
+// MaxSeatsPerMark) and returns the seats sorted and deduplicated (a copy). Errors are errs.Invalid.
+func CheckSeatList(showID string, seatIDs []string) ([]string, error) {
+	if err := ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
 	if len(seatIDs) > MaxSeatsPerMark {
 		return nil, errs.Invalidf("seatIds", "at most %d seats at once", MaxSeatsPerMark)
 	}
 	for _, s := range seatIDs {
-		if err := validID("seatIds", s); err != nil {
+		if err := ValidateID("seatIds", s); err != nil {
 			return nil, err
 		}
 	}
@@ -244,20 +258,23 @@ func checkSeatList(showID string, seatIDs []string) ([]string, error) {
 	return slices.Compact(seats), nil
 }
 
-func checkShowHold(showID, holdID string) error {
-	if err := validID("showId", showID); err != nil {
+// CheckShowHold validates the show and hold ids of a call on one hold (ValidateID).
+func CheckShowHold(showID, holdID string) error {
+	if err := ValidateID("showId", showID); err != nil {
 		return err
 	}
-	return validID("holdId", holdID)
+	return ValidateID("holdId", holdID)
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func unavailable(seats []string) error {
+// Unavailable returns the errs.SeatUnavailable error of Locker.Hold for the given seats (sorted
+// by the caller), listed comma-separated in the message and in Details["seats"].
+func Unavailable(seats []string) error {
 	list := strings.Join(seats, ",")
 	return errs.E(errs.SeatUnavailable, "seats not available: %s", list).WithDetail("seats", list)
 }
 
-func holdNotFound() error { return errs.NotFoundf("hold not found") }
+// HoldNotFound returns the errs.NotFound error of a hold that does not exist, is not the
+// caller's, or is no longer live.
+func HoldNotFound() error { return errs.NotFoundf("hold not found") }

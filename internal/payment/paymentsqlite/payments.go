@@ -42,14 +42,14 @@ func toPaymentDoc(p payment.Payment) paymentDoc {
 	return paymentDoc{ID: p.ID, BookingID: p.BookingID, Provider: p.Provider, ProviderSessionID: p.ProviderSessionID,
 		SessionURL: p.SessionURL, Amount: p.Amount, Currency: p.Currency, Status: string(p.Status), RefundID: p.RefundID,
 		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, Settled: p.Settled,
-		CreatedAt: ms(p.CreatedAt), ExpiresAt: ms(p.ExpiresAt), UpdatedAt: ms(p.UpdatedAt)}
+		CreatedAt: sqlitedb.Millis(p.CreatedAt), ExpiresAt: sqlitedb.Millis(p.ExpiresAt), UpdatedAt: sqlitedb.Millis(p.UpdatedAt)}
 }
 
 func (d paymentDoc) payment() payment.Payment {
 	return payment.Payment{ID: d.ID, BookingID: d.BookingID, Provider: d.Provider, ProviderSessionID: d.ProviderSessionID,
 		SessionURL: d.SessionURL, Amount: d.Amount, Currency: d.Currency, Status: payment.Status(d.Status), RefundID: d.RefundID,
 		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, Settled: d.Settled,
-		CreatedAt: fromMS(d.CreatedAt), ExpiresAt: fromMS(d.ExpiresAt), UpdatedAt: fromMS(d.UpdatedAt)}
+		CreatedAt: sqlitedb.FromMillis(d.CreatedAt), ExpiresAt: sqlitedb.FromMillis(d.ExpiresAt), UpdatedAt: sqlitedb.FromMillis(d.UpdatedAt)}
 }
 
 func encodePayment(p payment.Payment) (paymentDoc, string, error) {
@@ -177,28 +177,8 @@ func (r *PaymentRepository) List(ctx context.Context, q payment.ListQuery) ([]pa
 		where = append(where, "coalesce(json_extract(doc, '$.settled'), 0) = 0")
 	}
 	args = append(args, q.EffectiveLimit())
-	rows, err := r.db.QueryContext(ctx, `SELECT doc FROM payments WHERE `+strings.Join(where, " AND ")+
+	return sqlitedb.QueryDocs(ctx, r.db, "list payments", decodePayment, `SELECT doc FROM payments WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY created_at, id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list payments: %w", err)
-	}
-	defer rows.Close()
-	var out []payment.Payment
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("list payments: %w", err)
-		}
-		p, err := decodePayment(doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list payments: %w", err)
-	}
-	return out, nil
 }
 
 // EventRepository is a payment.EventRepository on SQLite; the primary key (provider, event_id)
@@ -215,8 +195,8 @@ func (r *EventRepository) Record(ctx context.Context, e payment.WebhookEvent) (b
 	res, err := r.db.ExecContext(ctx, `INSERT INTO payment_webhook_events (provider, event_id, type, session_id, refund_id,
 		amount, received_at, payload_hash, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (provider, event_id) DO NOTHING`,
-		e.Provider, e.EventID, string(e.Type), e.PaymentSessionID, e.RefundID, e.Amount, ms(e.ReceivedAt), e.PayloadHash,
-		ms(e.ProcessedAt))
+		e.Provider, e.EventID, string(e.Type), e.PaymentSessionID, e.RefundID, e.Amount, sqlitedb.Millis(e.ReceivedAt), e.PayloadHash,
+		sqlitedb.Millis(e.ProcessedAt))
 	if err != nil {
 		return false, fmt.Errorf("record webhook event: %w", err)
 	}
@@ -238,7 +218,7 @@ func (r *EventRepository) Get(ctx context.Context, provider, eventID string) (pa
 	if err != nil {
 		return payment.WebhookEvent{}, sqlitedb.NotFoundOr(err, "webhook event")
 	}
-	e.Type, e.ReceivedAt, e.ProcessedAt = payment.EventType(typ), fromMS(received), fromMS(processed)
+	e.Type, e.ReceivedAt, e.ProcessedAt = payment.EventType(typ), sqlitedb.FromMillis(received), sqlitedb.FromMillis(processed)
 	return e, nil
 }
 
@@ -248,7 +228,7 @@ func (r *EventRepository) MarkProcessed(ctx context.Context, provider, eventID s
 		return errs.Invalidf("processedAt", "a processing time is required")
 	}
 	res, err := r.db.ExecContext(ctx, `UPDATE payment_webhook_events SET processed_at = ?
-		WHERE provider = ? AND event_id = ? AND processed_at = 0`, ms(at), provider, eventID)
+		WHERE provider = ? AND event_id = ? AND processed_at = 0`, sqlitedb.Millis(at), provider, eventID)
 	if err != nil {
 		return fmt.Errorf("mark webhook event processed: %w", err)
 	}

@@ -8,7 +8,6 @@ package paymentsqlite
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 )
@@ -76,21 +75,4 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 		return nil, err
 	}
 	return &Store{Payments: &PaymentRepository{db}, Events: &EventRepository{db}, Sandbox: &SandboxStore{db}}, nil
-}
-
-// ms is t in Unix milliseconds, 0 for the zero time. Times are kept to the millisecond, as on
-// MongoDB, so that both adapters return the same values.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// fromMS turns ms back into a UTC time, 0 into the zero time.
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
 }

@@ -50,10 +50,10 @@ type sessionDoc struct {
 func encodeSession(s sandbox.Session) (sessionDoc, string, error) {
 	d := sessionDoc{ID: s.ID, PaymentID: s.PaymentID, BookingRef: s.BookingRef, Description: s.Description,
 		ReturnURL: s.ReturnURL, Amount: s.Amount, Currency: s.Currency, Status: string(s.Status), EventID: s.EventID,
-		CreatedAt: ms(s.CreatedAt), ExpiresAt: ms(s.ExpiresAt), CompletedAt: ms(s.CompletedAt), RefundedAmount: s.RefundedAmount}
+		CreatedAt: sqlitedb.Millis(s.CreatedAt), ExpiresAt: sqlitedb.Millis(s.ExpiresAt), CompletedAt: sqlitedb.Millis(s.CompletedAt), RefundedAmount: s.RefundedAmount}
 	for _, r := range s.Refunds {
 		d.Refunds = append(d.Refunds, refundDoc{ID: r.ID, IdempotencyKey: r.IdempotencyKey, EventID: r.EventID,
-			Amount: r.Amount, CreatedAt: ms(r.CreatedAt), SucceedsAt: ms(r.SucceedsAt)})
+			Amount: r.Amount, CreatedAt: sqlitedb.Millis(r.CreatedAt), SucceedsAt: sqlitedb.Millis(r.SucceedsAt)})
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -65,11 +65,11 @@ func encodeSession(s sandbox.Session) (sessionDoc, string, error) {
 func (d sessionDoc) session() sandbox.Session {
 	s := sandbox.Session{ID: d.ID, PaymentID: d.PaymentID, BookingRef: d.BookingRef, Description: d.Description,
 		ReturnURL: d.ReturnURL, Amount: d.Amount, Currency: d.Currency, Status: payment.SessionStatus(d.Status),
-		EventID: d.EventID, CreatedAt: fromMS(d.CreatedAt), ExpiresAt: fromMS(d.ExpiresAt),
-		CompletedAt: fromMS(d.CompletedAt), RefundedAmount: d.RefundedAmount}
+		EventID: d.EventID, CreatedAt: sqlitedb.FromMillis(d.CreatedAt), ExpiresAt: sqlitedb.FromMillis(d.ExpiresAt),
+		CompletedAt: sqlitedb.FromMillis(d.CompletedAt), RefundedAmount: d.RefundedAmount}
 	for _, r := range d.Refunds {
 		s.Refunds = append(s.Refunds, sandbox.Refund{ID: r.ID, IdempotencyKey: r.IdempotencyKey, EventID: r.EventID,
-			Amount: r.Amount, CreatedAt: fromMS(r.CreatedAt), SucceedsAt: fromMS(r.SucceedsAt)})
+			Amount: r.Amount, CreatedAt: sqlitedb.FromMillis(r.CreatedAt), SucceedsAt: sqlitedb.FromMillis(r.SucceedsAt)})
 	}
 	return s
 }
@@ -167,7 +167,7 @@ func enqueue(ctx context.Context, db execer, d sandbox.Delivery) error {
 		attempts, next_attempt_at, lease_until, lease_token, last_error, created_at, finished_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, 0) ON CONFLICT (id) DO NOTHING`,
 		d.ID, d.EventID, string(d.Type), d.SessionID, payload, dup, string(sandbox.DeliveryPending), d.Attempts,
-		ms(d.NextAttemptAt), d.LastError, ms(d.CreatedAt))
+		sqlitedb.Millis(d.NextAttemptAt), d.LastError, sqlitedb.Millis(d.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
 	}
@@ -194,7 +194,7 @@ func scanDelivery(row scanner) (sandbox.Delivery, error) {
 		return sandbox.Delivery{}, err
 	}
 	d.Type, d.State, d.Duplicate = payment.EventType(typ), sandbox.DeliveryState(state), dup == 1
-	d.NextAttemptAt, d.LeaseUntil, d.CreatedAt, d.FinishedAt = fromMS(next), fromMS(lease), fromMS(created), fromMS(finished)
+	d.NextAttemptAt, d.LeaseUntil, d.CreatedAt, d.FinishedAt = sqlitedb.FromMillis(next), sqlitedb.FromMillis(lease), sqlitedb.FromMillis(created), sqlitedb.FromMillis(finished)
 	return d, nil
 }
 
@@ -247,15 +247,15 @@ func (s *SandboxStore) ClaimDue(ctx context.Context, now time.Time, lease time.D
 	err := sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		due, err := queryDeliveries(ctx, tx, `SELECT `+deliveryCols+` FROM sandbox_deliveries
 			WHERE state = ? AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-			string(sandbox.DeliveryPending), ms(now), ms(now), limit)
+			string(sandbox.DeliveryPending), sqlitedb.Millis(now), sqlitedb.Millis(now), limit)
 		if err != nil {
 			return err
 		}
-		until := fromMS(ms(now.Add(lease)))
+		until := sqlitedb.FromMillis(sqlitedb.Millis(now.Add(lease)))
 		for _, d := range due {
 			d.LeaseUntil, d.LeaseToken, d.Attempts = until, ids.New(), d.Attempts+1
 			if _, err := tx.ExecContext(ctx, `UPDATE sandbox_deliveries SET lease_until = ?, lease_token = ?, attempts = ?
-				WHERE id = ?`, ms(d.LeaseUntil), d.LeaseToken, d.Attempts, d.ID); err != nil {
+				WHERE id = ?`, sqlitedb.Millis(d.LeaseUntil), d.LeaseToken, d.Attempts, d.ID); err != nil {
 				return fmt.Errorf("claim delivery: %w", err)
 			}
 			out = append(out, d)
@@ -272,7 +272,7 @@ func (s *SandboxStore) ClaimDue(ctx context.Context, now time.Time, lease time.D
 func (s *SandboxStore) Retry(ctx context.Context, id, leaseToken string, next time.Time, lastErr string) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0,
 		lease_token = '' WHERE id = ? AND state = ? AND lease_token = ? AND lease_token != ''`,
-		ms(next), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
+		sqlitedb.Millis(next), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
 	return s.settled(ctx, res, err, id)
 }
 
@@ -284,11 +284,11 @@ func (s *SandboxStore) Finish(ctx context.Context, id, leaseToken string, state 
 	case sandbox.DeliveryDelivered:
 		res, err = s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = '',
 			lease_until = 0, lease_token = '' WHERE id = ? AND state = ?`,
-			string(state), ms(at), id, string(sandbox.DeliveryPending))
+			string(state), sqlitedb.Millis(at), id, string(sandbox.DeliveryPending))
 	case sandbox.DeliveryFailed:
 		res, err = s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = ?,
 			lease_until = 0, lease_token = '' WHERE id = ? AND state = ? AND lease_token = ? AND lease_token != ''`,
-			string(state), ms(at), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
+			string(state), sqlitedb.Millis(at), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
 	default:
 		return errs.Invalidf("state", "a delivery finishes delivered or failed, not %q", state)
 	}

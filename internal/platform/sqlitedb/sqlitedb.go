@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -125,4 +126,52 @@ func Placeholders(n int) string {
 		return ""
 	}
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Millis is t in Unix milliseconds, 0 for the zero time. Stores keep times to the millisecond,
+// as MongoDB does, so that both adapters of a repository return the same values.
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// FromMillis turns Millis back into a UTC time, 0 into the zero time.
+func FromMillis(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// Querier is a database or a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// QueryDocs runs query, whose rows have one column, a stored document, and decodes each row
+// with decode. what names the rows in errors ("list bookings").
+func QueryDocs[T any](ctx context.Context, q Querier, what string, decode func(doc string) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		v, err := decode(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package seatlock_test
+package seatlockredis_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
 )
 
@@ -60,7 +61,7 @@ func scanPrefix(tb testing.TB, c redis.UniversalClient, prefix string) []string 
 
 // newRedisLocker returns a Redis locker under a fresh prefix whose keys are deleted when the
 // test ends (they would expire by themselves, later).
-func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatlock.Redis {
+func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatlockredis.Locker {
 	c := redisClient(tb, poolSize)
 	prefix := testPrefix()
 	tb.Cleanup(func() {
@@ -68,7 +69,7 @@ func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatl
 			_ = c.Unlink(context.Background(), k).Err()
 		}
 	})
-	return seatlock.NewRedis(c, prefix, opts...)
+	return seatlockredis.New(c, prefix, opts...)
 }
 
 func TestRedis(t *testing.T) {
@@ -79,7 +80,7 @@ func TestRedis(t *testing.T) {
 // TestRedisSplitDueIndex runs the suite with the due index written as on Redis Cluster.
 func TestRedisSplitDueIndex(t *testing.T) {
 	t.Parallel()
-	seatlocktest.Run(t, func(t *testing.T) seatlock.Locker { return seatlock.SplitDueIndex(newRedisLocker(t, 64)) })
+	seatlocktest.Run(t, func(t *testing.T) seatlock.Locker { return seatlockredis.SplitDueIndex(newRedisLocker(t, 64)) })
 }
 
 // TestRedisKeysExpire checks that nothing is left behind: while holds come and go every key under
@@ -90,7 +91,7 @@ func TestRedisKeysExpire(t *testing.T) {
 	c := redisClient(t, 10)
 	prefix := testPrefix()
 	const grace = time.Second
-	l := seatlock.NewRedis(c, prefix, seatlock.WithGrace(grace), seatlock.WithBookedRetention(time.Second),
+	l := seatlockredis.New(c, prefix, seatlock.WithGrace(grace), seatlock.WithBookedRetention(time.Second),
 		seatlock.WithClaimLease(200*time.Millisecond))
 	allHaveTTL := func(when string) int {
 		keys := scanPrefix(t, c, prefix)
@@ -192,7 +193,7 @@ func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
 	c := redisClient(t, 4)
 	prefix := testPrefix()
 	const grace = 500 * time.Millisecond
-	l := seatlock.NewRedis(c, prefix, seatlock.WithGrace(grace))
+	l := seatlockredis.New(c, prefix, seatlock.WithGrace(grace))
 	now := time.Now()
 	for i := range 20 {
 		id := fmt.Sprintf("h%d", i)
@@ -234,10 +235,10 @@ func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
 // calls and for pipelines. Not parallel: it swaps the package's scripts while it runs.
 func TestRedisNoScript(t *testing.T) {
 	ctx := context.Background()
-	restore := seatlock.FreshScripts(testPrefix())
+	restore := seatlockredis.FreshScripts(testPrefix())
 	defer restore()
 	now := time.Now()
-	for _, l := range []*seatlock.Redis{newRedisLocker(t, 4), seatlock.SplitDueIndex(newRedisLocker(t, 4))} {
+	for _, l := range []*seatlockredis.Locker{newRedisLocker(t, 4), seatlockredis.SplitDueIndex(newRedisLocker(t, 4))} {
 		if _, err := l.Hold(ctx, seatlock.Hold{ID: "h1", ShowID: "s", OwnerID: "o1", SeatIDs: []string{"A1"},
 			ExpiresAt: now.Add(time.Minute)}, now); err != nil {
 			t.Fatal(err)

@@ -1,17 +1,10 @@
-package seatlock
+package seatlockredis
 
 import "github.com/redis/go-redis/v9"
 
-// MemoryShows returns the number of shows m keeps state for.
-func MemoryShows(m *Memory) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.shows)
-}
-
 // SplitDueIndex makes r write the due index the way it does on Redis Cluster (a script of its
 // own, pipelined with the hold), so that tests on a single server cover that path too.
-func SplitDueIndex(r *Redis) *Redis {
+func SplitDueIndex(r *Locker) *Locker {
 	r.split = true
 	return r
 }

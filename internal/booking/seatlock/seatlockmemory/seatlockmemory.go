@@ -1,4 +1,7 @@
-package seatlock
+// Package seatlockmemory is a seatlock.Locker in process memory, the embedded default: the
+// holds and booked marks live and die with the process. It passes the conformance suite in
+// package seatlocktest, like the Redis adapter (package seatlockredis).
+package seatlockmemory
 
 import (
 	"container/heap"
@@ -7,18 +10,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
-var _ Locker = (*Memory)(nil)
+var _ seatlock.Locker = (*Locker)(nil)
 
-// Memory is an in-process Locker, the embedded default. One mutex guards everything; a heap of
+// Locker is an in-process seatlock.Locker, the embedded default. One mutex guards everything; a heap of
 // due times drives ExpireDue and the bounded clean-up of expired holds and lapsed booked marks
 // (each Hold also drops a few holds expired longer than the grace ago). Booked marks lapse at
 // their bookedUntil by the callers' clock, where Redis lets the key's TTL run out.
-type Memory struct {
+type Locker struct {
 	mu    sync.Mutex
-	opts  options
+	opts  seatlock.Options
 	shows map[string]*memShow
 	due   dueHeap
 }
@@ -60,12 +64,12 @@ func (h *dueHeap) Pop() any {
 	return e
 }
 
-// NewMemory returns an empty in-process locker.
-func NewMemory(opts ...Option) *Memory {
-	return &Memory{opts: buildOptions(opts), shows: map[string]*memShow{}}
+// New returns an empty in-process locker.
+func New(opts ...seatlock.Option) *Locker {
+	return &Locker{opts: seatlock.BuildOptions(opts), shows: map[string]*memShow{}}
 }
 
-func (m *Memory) show(id string, create bool) *memShow {
+func (m *Locker) show(id string, create bool) *memShow {
 	s := m.shows[id]
 	if s == nil && create {
 		s = &memShow{seats: map[string]string{}, holds: map[string]*memHold{}, owners: map[string]string{},
@@ -75,7 +79,7 @@ func (m *Memory) show(id string, create bool) *memShow {
 	return s
 }
 
-func (m *Memory) gc(showID string, s *memShow) {
+func (m *Locker) gc(showID string, s *memShow) {
 	if len(s.seats) == 0 && len(s.holds) == 0 && len(s.owners) == 0 && len(s.booked) == 0 {
 		delete(m.shows, showID)
 	}
@@ -117,7 +121,7 @@ func (s *memShow) drop(h *memHold) {
 	}
 }
 
-func (s *memShow) book(m *Memory, showID string, seats []string, until int64) {
+func (s *memShow) book(m *Locker, showID string, seats []string, until int64) {
 	for _, seat := range seats {
 		s.booked[seat] = struct{}{}
 	}
@@ -134,16 +138,16 @@ func (s *memShow) lapse(now int64) {
 	}
 }
 
-func (h *memHold) export(showID string) Hold {
-	return Hold{ID: h.id, ShowID: showID, OwnerID: h.owner, SeatIDs: slices.Clone(h.seats),
+func (h *memHold) export(showID string) seatlock.Hold {
+	return seatlock.Hold{ID: h.id, ShowID: showID, OwnerID: h.owner, SeatIDs: slices.Clone(h.seats),
 		ExpiresAt: fromMS(h.exp), Extended: h.ext, Payload: slices.Clone(h.payload)}
 }
 
 // popDue processes due entries up to cutoff. Entries of live holds are pushed again at their
 // expiry; expired holds are dropped and, when collect is set, returned, at most limit of them.
 // Without collect at most limit entries are processed (bounded clean-up).
-func (m *Memory) popDue(cutoff, now int64, limit int, collect bool) []Hold {
-	var out []Hold
+func (m *Locker) popDue(cutoff, now int64, limit int, collect bool) []seatlock.Hold {
+	var out []seatlock.Hold
 	for n := 0; m.due.Len() > 0 && m.due[0].at <= cutoff; n++ {
 		if collect && len(out) >= limit || !collect && n >= limit {
 			break
@@ -176,9 +180,9 @@ func (m *Memory) popDue(cutoff, now int64, limit int, collect bool) []Hold {
 	return out
 }
 
-// Hold implements Locker.
-func (m *Memory) Hold(ctx context.Context, h Hold, now time.Time) (string, error) {
-	seats, err := checkHold(h, now)
+// Hold implements seatlock.Locker.
+func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (string, error) {
+	seats, err := seatlock.CheckHold(h, now)
 	if err != nil {
 		return "", err
 	}
@@ -210,7 +214,7 @@ func (m *Memory) Hold(ctx context.Context, h Hold, now time.Time) (string, error
 		}
 	}
 	if len(busy) > 0 {
-		return "", unavailable(busy)
+		return "", seatlock.Unavailable(busy)
 	}
 	replaced := ""
 	if old != nil {
@@ -224,78 +228,78 @@ func (m *Memory) Hold(ctx context.Context, h Hold, now time.Time) (string, error
 	s.holds[nh.id] = nh
 	s.owners[nh.owner] = nh.id
 	heap.Push(&m.due, dueEntry{at: nh.exp, show: h.ShowID, hold: nh.id})
-	m.popDue(t-m.opts.grace.Milliseconds(), t, m.opts.reapLimit, false)
+	m.popDue(t-m.opts.Grace.Milliseconds(), t, m.opts.ReapLimit, false)
 	return replaced, nil
 }
 
-// Get implements Locker.
-func (m *Memory) Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Get implements seatlock.Locker.
+func (m *Locker) Get(ctx context.Context, showID, holdID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	h := m.shows[showID].liveHold(holdID, ms(now))
 	if h == nil {
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
 	return h.export(showID), nil
 }
 
-// Extend implements Locker.
-func (m *Memory) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Extend implements seatlock.Locker.
+func (m *Locker) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
-	if err := validID("ownerId", ownerID); err != nil {
-		return Hold{}, err
+	if err := seatlock.ValidateID("ownerId", ownerID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	t := ms(now)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.shows[showID]
 	if s == nil || s.holds[holdID] == nil || s.holds[holdID].owner != ownerID {
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
 	h := s.holds[holdID]
 	if !s.live(h, t) {
-		return Hold{}, errs.E(errs.HoldExpired, "hold expired")
+		return seatlock.Hold{}, errs.E(errs.HoldExpired, "hold expired")
 	}
 	if h.ext {
-		return Hold{}, errs.E(errs.Conflict, "hold already extended")
+		return seatlock.Hold{}, errs.E(errs.Conflict, "hold already extended")
 	}
 	if ms(newExpiry) <= h.exp {
-		return Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
+		return seatlock.Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
 	}
 	h.exp = ms(newExpiry)
 	h.ext = true
 	return h.export(showID), nil
 }
 
-// Release implements Locker.
-func (m *Memory) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Release implements seatlock.Locker.
+func (m *Locker) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
-	if err := validID("ownerId", ownerID); err != nil {
-		return Hold{}, err
+	if err := seatlock.ValidateID("ownerId", ownerID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.shows[showID]
 	h := s.liveHold(holdID, ms(now))
 	if h == nil || h.owner != ownerID {
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
 	s.drop(h)
 	m.gc(showID, s)
 	return h.export(showID), nil
 }
 
-// Consume implements Locker.
-func (m *Memory) Consume(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Consume implements seatlock.Locker.
+func (m *Locker) Consume(ctx context.Context, showID, holdID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	t := ms(now)
 	m.mu.Lock()
@@ -303,17 +307,17 @@ func (m *Memory) Consume(ctx context.Context, showID, holdID string, now time.Ti
 	s := m.shows[showID]
 	h := s.liveHold(holdID, t)
 	if h == nil {
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
 	s.drop(h)
 	s.lapse(t)
-	s.book(m, showID, h.seats, t+m.opts.bookedFor.Milliseconds())
+	s.book(m, showID, h.seats, t+m.opts.BookedFor.Milliseconds())
 	return h.export(showID), nil
 }
 
-// MarkBooked implements Locker.
-func (m *Memory) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]Hold, error) {
-	seats, err := checkSeatList(showID, seatIDs)
+// MarkBooked implements seatlock.Locker.
+func (m *Locker) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]seatlock.Hold, error) {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +332,7 @@ func (m *Memory) MarkBooked(ctx context.Context, showID string, seatIDs []string
 	defer m.mu.Unlock()
 	s := m.show(showID, true)
 	s.lapse(t)
-	var released []Hold
+	var released []seatlock.Hold
 	for _, seat := range seats {
 		id, ok := s.seats[seat]
 		if !ok {
@@ -345,9 +349,9 @@ func (m *Memory) MarkBooked(ctx context.Context, showID string, seatIDs []string
 	return released, nil
 }
 
-// Unbook implements Locker.
-func (m *Memory) Unbook(ctx context.Context, showID string, seatIDs []string) error {
-	seats, err := checkSeatList(showID, seatIDs)
+// Unbook implements seatlock.Locker.
+func (m *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) error {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
 	if err != nil {
 		return err
 	}
@@ -364,15 +368,15 @@ func (m *Memory) Unbook(ctx context.Context, showID string, seatIDs []string) er
 	return nil
 }
 
-// Seats implements Locker.
-func (m *Memory) Seats(ctx context.Context, showID string, now time.Time) (map[string]SeatState, error) {
-	if err := validID("showId", showID); err != nil {
+// Seats implements seatlock.Locker.
+func (m *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
+	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
 	t := ms(now)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[string]SeatState{}
+	out := map[string]seatlock.SeatState{}
 	s := m.shows[showID]
 	if s == nil {
 		return out, nil
@@ -380,28 +384,28 @@ func (m *Memory) Seats(ctx context.Context, showID string, now time.Time) (map[s
 	s.lapse(t)
 	for seat, id := range s.seats {
 		if h := s.liveHold(id, t); h != nil {
-			out[seat] = SeatState{HoldID: id, OwnerID: h.owner}
+			out[seat] = seatlock.SeatState{HoldID: id, OwnerID: h.owner}
 		}
 	}
 	for seat := range s.booked {
-		out[seat] = SeatState{Booked: true}
+		out[seat] = seatlock.SeatState{Booked: true}
 	}
 	return out, nil
 }
 
-// Counts implements Locker.
-func (m *Memory) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]Counts, error) {
+// Counts implements seatlock.Locker.
+func (m *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
-		if err := validID("showId", id); err != nil {
+		if err := seatlock.ValidateID("showId", id); err != nil {
 			return nil, err
 		}
 	}
 	t := ms(now)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make(map[string]Counts, len(showIDs))
+	out := make(map[string]seatlock.Counts, len(showIDs))
 	for _, id := range showIDs {
-		var c Counts
+		var c seatlock.Counts
 		if s := m.shows[id]; s != nil {
 			s.lapse(t)
 			for _, h := range s.holds {
@@ -416,8 +420,8 @@ func (m *Memory) Counts(ctx context.Context, showIDs []string, now time.Time) (m
 	return out, nil
 }
 
-// ExpireDue implements Locker.
-func (m *Memory) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold, error) {
+// ExpireDue implements seatlock.Locker.
+func (m *Locker) ExpireDue(ctx context.Context, now time.Time, limit int) ([]seatlock.Hold, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -426,3 +430,7 @@ func (m *Memory) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hol
 	defer m.mu.Unlock()
 	return m.popDue(t, t, limit, true), nil
 }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

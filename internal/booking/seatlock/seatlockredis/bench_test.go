@@ -1,4 +1,4 @@
-package seatlock_test
+package seatlockredis_test
 
 import (
 	"context"
@@ -12,21 +12,22 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
 )
 
 // BenchmarkHold4Seats measures Hold of four seats with 50 goroutines (25 × GOMAXPROCS on the
 // 2-CPU CI machines), each an owner re-holding its own seats, and reports ops/s:
 //
-//	go test -run '^$' -bench Hold4Seats -benchtime 3s ./internal/booking/seatlock/
+//	go test -run '^$' -bench Hold4Seats -benchtime 3s ./internal/booking/seatlock/...
 //
 // redis is the single-server path (hold and due entry in one script); redis-split is the
-// Cluster path (two scripts in one pipeline). Compare with redisBenchmarkCommand.
+// Cluster path (two scripts in one pipeline); package seatlockmemory has the in-process
+// baseline. Compare with redisBenchmarkCommand.
 func BenchmarkHold4Seats(b *testing.B) {
-	b.Run("memory", func(b *testing.B) { seatlocktest.BenchHold4Seats(b, seatlock.NewMemory()) })
 	b.Run("redis", func(b *testing.B) { seatlocktest.BenchHold4Seats(b, newRedisLocker(b, 50)) })
 	b.Run("redis-split", func(b *testing.B) {
-		seatlocktest.BenchHold4Seats(b, seatlock.SplitDueIndex(newRedisLocker(b, 50)))
+		seatlocktest.BenchHold4Seats(b, seatlockredis.SplitDueIndex(newRedisLocker(b, 50)))
 	})
 }
 
@@ -51,7 +52,7 @@ func redisBenchmarkCommand(host string, port int) []string {
 // against the same Redis, and logs both and their ratio. It takes about half a minute, so it
 // runs only with MARQUEE_REDIS_BENCHMARK=1:
 //
-//	MARQUEE_REDIS_BENCHMARK=1 go test -run RedisBenchmarkRatio -v ./internal/booking/seatlock/
+//	MARQUEE_REDIS_BENCHMARK=1 go test -run RedisBenchmarkRatio -v ./internal/booking/seatlock/seatlockredis/
 func TestRedisBenchmarkRatio(t *testing.T) {
 	if os.Getenv("MARQUEE_REDIS_BENCHMARK") == "" {
 		t.Skip("set MARQUEE_REDIS_BENCHMARK=1 to compare with redis-benchmark")
@@ -77,7 +78,7 @@ func TestRedisBenchmarkRatio(t *testing.T) {
 	t.Logf("redis-benchmark (EVAL, check and set 4 hash fields): %.0f requests/s", raw)
 	for name, l := range map[string]seatlock.Locker{
 		"redis":       newRedisLocker(t, 50),
-		"redis-split": seatlock.SplitDueIndex(newRedisLocker(t, 50)),
+		"redis-split": seatlockredis.SplitDueIndex(newRedisLocker(t, 50)),
 	} {
 		r := testing.Benchmark(func(b *testing.B) { seatlocktest.BenchHold4Seats(b, l) })
 		ops := float64(r.N) / r.T.Seconds()

@@ -1,4 +1,4 @@
-package seatlock
+package seatlockredis
 
 import "github.com/redis/go-redis/v9"
 

@@ -1,4 +1,9 @@
-package seatlock
+// Package seatlockredis is a seatlock.Locker in Redis (github.com/redis/go-redis/v9, Redis 6.2
+// or later; standalone, Sentinel or Cluster), shared by every process that uses the same Redis
+// and key prefix. Each operation on a show is one atomic Lua script; see Locker for the keys.
+// It passes the conformance suite in package seatlocktest, like the in-process adapter
+// (package seatlockmemory).
+package seatlockredis
 
 import (
 	"context"
@@ -10,13 +15,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
-var _ Locker = (*Redis)(nil)
+var _ seatlock.Locker = (*Locker)(nil)
 
-// Redis is a Locker in Redis (6.2 or later; standalone, Sentinel or Cluster). Every operation on
-// a show is one Lua script (EVALSHA, falling back to EVAL), so it is atomic and one round trip.
+// Locker is a seatlock.Locker in Redis (6.2 or later; standalone, Sentinel or Cluster). Every
+// operation on a show is one Lua script (EVALSHA, falling back to EVAL), so it is atomic and one
+// round trip.
 // All keys of a show share the hash tag {show:<id>} and so live in one Cluster slot:
 //
 //	<prefix>{show:<id>}:seats   HASH seat → hold id
@@ -31,33 +38,33 @@ var _ Locker = (*Redis)(nil)
 // retention, for Consume). Keys are therefore never left behind, even if ExpireDue never runs.
 // The prefix should not contain braces (they would make it the hash tag, putting every show in
 // one slot).
-type Redis struct {
+type Locker struct {
 	client redis.UniversalClient
 	prefix string
-	opts   options
+	opts   seatlock.Options
 	// split is set when the show's keys and the due index may be on different servers
 	// (Cluster, Ring): Hold then writes the due entry with a script of its own.
 	split bool
 }
 
-// NewRedis returns a Locker keeping its keys in client under prefix.
+// New returns a Locker keeping its keys in client under prefix.
 //
 // On a single server (a *redis.Client, which includes Sentinel failover clients) Hold writes
 // the hold and its due-index entry in one script. Otherwise the due entry is written by a
 // second script in the same pipeline, just before the hold, and removed again when the hold is
 // refused: a hold is never without its due entry unless the client dies between the two (the
 // hold then still expires by itself, only without a seat-map update from ExpireDue).
-func NewRedis(client redis.UniversalClient, prefix string, opts ...Option) *Redis {
+func New(client redis.UniversalClient, prefix string, opts ...seatlock.Option) *Locker {
 	_, single := client.(*redis.Client)
-	return &Redis{client: client, prefix: prefix, opts: buildOptions(opts), split: !single}
+	return &Locker{client: client, prefix: prefix, opts: seatlock.BuildOptions(opts), split: !single}
 }
 
-func (r *Redis) showKeys(showID string) []string {
+func (r *Locker) showKeys(showID string) []string {
 	base := r.prefix + "{show:" + showID + "}:"
 	return []string{base + "seats", base + "holds", base + "exp", base + "booked"}
 }
 
-func (r *Redis) dueKey() string { return r.prefix + "holds:due" }
+func (r *Locker) dueKey() string { return r.prefix + "holds:due" }
 
 // call is one script invocation.
 type call struct {
@@ -69,7 +76,7 @@ type call struct {
 
 // exec runs calls in one round trip (a pipeline of EVALSHAs when there are several); calls that
 // found the script missing from the server's cache are run again with EVAL.
-func (r *Redis) exec(ctx context.Context, calls ...*call) {
+func (r *Locker) exec(ctx context.Context, calls ...*call) {
 	if len(calls) == 1 {
 		c := calls[0]
 		c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
@@ -110,17 +117,17 @@ func reply(cmd *redis.Cmd) ([]any, string, error) {
 }
 
 // parseRecord decodes "<expMs>|<0|1>|<owner>|<seat,seat…>|<payload>".
-func parseRecord(showID, id string, rec any) (Hold, error) {
+func parseRecord(showID, id string, rec any) (seatlock.Hold, error) {
 	s, ok := rec.(string)
 	parts := strings.SplitN(s, "|", 5)
 	if !ok || len(parts) != 5 {
-		return Hold{}, badReply("hold record", rec)
+		return seatlock.Hold{}, badReply("hold record", rec)
 	}
 	exp, err := strconv.ParseInt(parts[0], 10, 64)
 	if err != nil {
-		return Hold{}, badReply("hold expiry", rec)
+		return seatlock.Hold{}, badReply("hold expiry", rec)
 	}
-	h := Hold{ID: id, ShowID: showID, OwnerID: parts[2], SeatIDs: strings.Split(parts[3], ","),
+	h := seatlock.Hold{ID: id, ShowID: showID, OwnerID: parts[2], SeatIDs: strings.Split(parts[3], ","),
 		ExpiresAt: fromMS(exp), Extended: parts[1] == "1"}
 	if parts[4] != "" {
 		h.Payload = []byte(parts[4])
@@ -128,16 +135,16 @@ func parseRecord(showID, id string, rec any) (Hold, error) {
 	return h, nil
 }
 
-// Hold implements Locker.
-func (r *Redis) Hold(ctx context.Context, h Hold, now time.Time) (string, error) {
-	seats, err := checkHold(h, now)
+// Hold implements seatlock.Locker.
+func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (string, error) {
+	seats, err := seatlock.CheckHold(h, now)
 	if err != nil {
 		return "", err
 	}
-	t, exp, grace := ms(now), ms(h.ExpiresAt), r.opts.grace.Milliseconds()
+	t, exp, grace := ms(now), ms(h.ExpiresAt), r.opts.Grace.Milliseconds()
 	member := h.ShowID + "|" + h.ID
 	args := make([]any, 0, 8+len(seats))
-	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.reapLimit, h.Payload, member)
+	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.ReapLimit, h.Payload, member)
 	for _, s := range seats {
 		args = append(args, s)
 	}
@@ -177,43 +184,43 @@ func (r *Redis) Hold(ctx context.Context, h Hold, now time.Time) (string, error)
 			str, _ := s.(string)
 			busy = append(busy, str)
 		}
-		return "", unavailable(busy)
+		return "", seatlock.Unavailable(busy)
 	case "ID_TAKEN":
 		return "", errs.E(errs.Conflict, "hold id already in use")
 	}
 	return "", badReply("hold", v)
 }
 
-// Get implements Locker.
-func (r *Redis) Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Get implements seatlock.Locker.
+func (r *Locker) Get(ctx context.Context, showID, holdID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	rec, err := getScript.Run(ctx, r.client, r.showKeys(showID), ms(now), holdID).Result()
 	if errors.Is(err, redis.Nil) {
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
 	if err != nil {
-		return Hold{}, storeErr(err)
+		return seatlock.Hold{}, storeErr(err)
 	}
 	return parseRecord(showID, holdID, rec)
 }
 
-// Extend implements Locker. The due-index entry keeps the old expiry; ExpireDue moves it on
+// Extend implements seatlock.Locker. The due-index entry keeps the old expiry; ExpireDue moves it on
 // when it comes due.
-func (r *Redis) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+func (r *Locker) Extend(ctx context.Context, showID, holdID, ownerID string, newExpiry, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
-	if err := validID("ownerId", ownerID); err != nil {
-		return Hold{}, err
+	if err := seatlock.ValidateID("ownerId", ownerID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	c := &call{script: extendScript, keys: r.showKeys(showID),
-		args: []any{ms(now), holdID, ownerID, ms(newExpiry), r.opts.grace.Milliseconds()}}
+		args: []any{ms(now), holdID, ownerID, ms(newExpiry), r.opts.Grace.Milliseconds()}}
 	r.exec(ctx, c)
 	v, status, err := reply(c.cmd)
 	if err != nil {
-		return Hold{}, err
+		return seatlock.Hold{}, err
 	}
 	switch status {
 	case "OK":
@@ -221,57 +228,57 @@ func (r *Redis) Extend(ctx context.Context, showID, holdID, ownerID string, newE
 			return parseRecord(showID, holdID, v[1])
 		}
 	case "NOT_FOUND":
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	case "EXPIRED":
-		return Hold{}, errs.E(errs.HoldExpired, "hold expired")
+		return seatlock.Hold{}, errs.E(errs.HoldExpired, "hold expired")
 	case "EXTENDED":
-		return Hold{}, errs.E(errs.Conflict, "hold already extended")
+		return seatlock.Hold{}, errs.E(errs.Conflict, "hold already extended")
 	case "NOT_LATER":
-		return Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
+		return seatlock.Hold{}, errs.Invalidf("expiresAt", "the new expiry must be after the current one")
 	}
-	return Hold{}, badReply("extend", v)
+	return seatlock.Hold{}, badReply("extend", v)
 }
 
-// Release implements Locker.
-func (r *Redis) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Release implements seatlock.Locker.
+func (r *Locker) Release(ctx context.Context, showID, holdID, ownerID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
-	if err := validID("ownerId", ownerID); err != nil {
-		return Hold{}, err
+	if err := seatlock.ValidateID("ownerId", ownerID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	c := &call{script: releaseScript, keys: r.showKeys(showID), args: []any{ms(now), holdID, ownerID}}
 	return r.removeHold(ctx, c, showID, holdID, "release")
 }
 
-// Consume implements Locker.
-func (r *Redis) Consume(ctx context.Context, showID, holdID string, now time.Time) (Hold, error) {
-	if err := checkShowHold(showID, holdID); err != nil {
-		return Hold{}, err
+// Consume implements seatlock.Locker.
+func (r *Locker) Consume(ctx context.Context, showID, holdID string, now time.Time) (seatlock.Hold, error) {
+	if err := seatlock.CheckShowHold(showID, holdID); err != nil {
+		return seatlock.Hold{}, err
 	}
 	c := &call{script: consumeScript, keys: r.showKeys(showID),
-		args: []any{ms(now), holdID, r.opts.bookedFor.Milliseconds()}}
+		args: []any{ms(now), holdID, r.opts.BookedFor.Milliseconds()}}
 	return r.removeHold(ctx, c, showID, holdID, "consume")
 }
 
-func (r *Redis) removeHold(ctx context.Context, c *call, showID, holdID, what string) (Hold, error) {
+func (r *Locker) removeHold(ctx context.Context, c *call, showID, holdID, what string) (seatlock.Hold, error) {
 	r.exec(ctx, c)
 	v, status, err := reply(c.cmd)
 	if err != nil {
-		return Hold{}, err
+		return seatlock.Hold{}, err
 	}
 	switch {
 	case status == "OK" && len(v) == 2:
 		return parseRecord(showID, holdID, v[1])
 	case status == "NOT_FOUND":
-		return Hold{}, holdNotFound()
+		return seatlock.Hold{}, seatlock.HoldNotFound()
 	}
-	return Hold{}, badReply(what, v)
+	return seatlock.Hold{}, badReply(what, v)
 }
 
-// MarkBooked implements Locker.
-func (r *Redis) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]Hold, error) {
-	seats, err := checkSeatList(showID, seatIDs)
+// MarkBooked implements seatlock.Locker.
+func (r *Locker) MarkBooked(ctx context.Context, showID string, seatIDs []string, bookedUntil, now time.Time) ([]seatlock.Hold, error) {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +298,7 @@ func (r *Redis) MarkBooked(ctx context.Context, showID string, seatIDs []string,
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	var out []Hold
+	var out []seatlock.Hold
 	for i := 0; i+1 < len(v); i += 2 {
 		id, _ := v[i].(string)
 		h, err := parseRecord(showID, id, v[i+1])
@@ -303,9 +310,9 @@ func (r *Redis) MarkBooked(ctx context.Context, showID string, seatIDs []string,
 	return out, nil
 }
 
-// Unbook implements Locker.
-func (r *Redis) Unbook(ctx context.Context, showID string, seatIDs []string) error {
-	seats, err := checkSeatList(showID, seatIDs)
+// Unbook implements seatlock.Locker.
+func (r *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) error {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
 	if err != nil {
 		return err
 	}
@@ -322,9 +329,9 @@ func (r *Redis) Unbook(ctx context.Context, showID string, seatIDs []string) err
 	return nil
 }
 
-// Seats implements Locker.
-func (r *Redis) Seats(ctx context.Context, showID string, now time.Time) (map[string]SeatState, error) {
-	if err := validID("showId", showID); err != nil {
+// Seats implements seatlock.Locker.
+func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
+	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
 	v, err := seatsScript.Run(ctx, r.client, r.showKeys(showID), ms(now)).Slice()
@@ -336,28 +343,28 @@ func (r *Redis) Seats(ctx context.Context, showID string, now time.Time) (map[st
 	}
 	held, _ := v[0].([]any)
 	booked, _ := v[1].([]any)
-	out := make(map[string]SeatState, len(held)/3+len(booked))
+	out := make(map[string]seatlock.SeatState, len(held)/3+len(booked))
 	for i := 0; i+2 < len(held); i += 3 {
 		seat, _ := held[i].(string)
 		id, _ := held[i+1].(string)
 		owner, _ := held[i+2].(string)
-		out[seat] = SeatState{HoldID: id, OwnerID: owner}
+		out[seat] = seatlock.SeatState{HoldID: id, OwnerID: owner}
 	}
 	for _, s := range booked {
 		seat, _ := s.(string)
-		out[seat] = SeatState{Booked: true}
+		out[seat] = seatlock.SeatState{Booked: true}
 	}
 	return out, nil
 }
 
-// Counts implements Locker: one script per show, all in one pipeline.
-func (r *Redis) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]Counts, error) {
+// Counts implements seatlock.Locker: one script per show, all in one pipeline.
+func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
-		if err := validID("showId", id); err != nil {
+		if err := seatlock.ValidateID("showId", id); err != nil {
 			return nil, err
 		}
 	}
-	out := make(map[string]Counts, len(showIDs))
+	out := make(map[string]seatlock.Counts, len(showIDs))
 	if len(showIDs) == 0 {
 		return out, nil
 	}
@@ -374,21 +381,21 @@ func (r *Redis) Counts(ctx context.Context, showIDs []string, now time.Time) (ma
 		if len(v) != 2 {
 			return nil, badReply("counts", v)
 		}
-		out[id] = Counts{Held: int(v[0]), Booked: int(v[1])}
+		out[id] = seatlock.Counts{Held: int(v[0]), Booked: int(v[1])}
 	}
 	return out, nil
 }
 
-// ExpireDue implements Locker. It claims due entries of the cross-show index (one script on the
+// ExpireDue implements seatlock.Locker. It claims due entries of the cross-show index (one script on the
 // index: concurrent callers claim disjoint entries), runs the expiry script of each show
 // concerned (all in one pipeline; a hold is removed, and so returned, by exactly one script
 // run), then removes the entries it settled and moves those of extended holds to their new
 // expiry. Entries whose caller failed midway come due again after the claim lease. On error
 // the holds already removed are returned along with it.
-func (r *Redis) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold, error) {
-	t, grace, lease := ms(now), r.opts.grace.Milliseconds(), r.opts.claimLease.Milliseconds()
+func (r *Locker) ExpireDue(ctx context.Context, now time.Time, limit int) ([]seatlock.Hold, error) {
+	t, grace, lease := ms(now), r.opts.Grace.Milliseconds(), r.opts.ClaimLease.Milliseconds()
 	due := []string{r.dueKey()}
-	var out []Hold
+	var out []seatlock.Hold
 	for len(out) < limit {
 		want := limit - len(out)
 		claimed, err := dueClaimScript.Run(ctx, r.client, due, t, want, t+lease, lease+grace, grace).StringSlice()
@@ -404,7 +411,7 @@ func (r *Redis) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold
 		var adds, removes []any
 		for _, m := range claimed {
 			show, hold, ok := strings.Cut(m, "|")
-			if !ok || validID("showId", show) != nil {
+			if !ok || seatlock.ValidateID("showId", show) != nil {
 				removes = append(removes, m)
 				continue
 			}
@@ -467,3 +474,7 @@ func (r *Redis) ExpireDue(ctx context.Context, now time.Time, limit int) ([]Hold
 	}
 	return out, nil
 }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
