@@ -7,6 +7,7 @@ import {
   moveFocus,
   remainingMs,
   seatLabel,
+  sortSeats,
   toggleSeat,
   type InputRow,
   type SeatInfo,
@@ -147,5 +148,11 @@ describe('seatLabel', () => {
       'Row C seat 7, Premium ₹350, booked, wheelchair accessible',
     )
     expect(seatLabel(seat('C7'), 'C', undefined, true)).toBe('Row C seat 7, selected')
+  })
+})
+
+describe('sortSeats', () => {
+  it('orders by row, then by number', () => {
+    expect(sortSeats(['H10', 'H9', 'AA1', 'B2', 'A12'])).toEqual(['A12', 'B2', 'H9', 'H10', 'AA1'])
   })
 })

@@ -202,3 +202,16 @@ export function seatLabel(seat: SeatInfo, row: string, category: string | undefi
   if (seat.companion) parts.push('companion seat')
   return parts.join(', ')
 }
+
+/** Seat labels in reading order: by row, then by number ("H9" before "H10"). */
+export function sortSeats(ids: readonly string[]): string[] {
+  const key = (id: string) => {
+    const m = /^([A-Za-z]*)(\d*)$/.exec(id)
+    return m ? ([m[1], Number(m[2] || 0)] as const) : ([id, 0] as const)
+  }
+  return [...ids].sort((a, b) => {
+    const [ra, na] = key(a)
+    const [rb, nb] = key(b)
+    return ra === rb ? na - nb : ra.length - rb.length || ra.localeCompare(rb)
+  })
+}

@@ -8,6 +8,7 @@ import { BOOKING_FIELDS } from '../lib/queries'
 import { Link, useLocation } from '../lib/router'
 import { clock, dateTime, longDate, money } from '../lib/format'
 import { QuoteTable } from './Checkout'
+import { sortSeats } from '../lib/seatmap'
 import type {
   BookingByReferenceQuery,
   BookingByReferenceQueryVariables,
@@ -102,7 +103,7 @@ export function BookingCard({ b, onChange }: { b: BookingFieldsFragment; onChang
           {longDate(b.show.localDate)}, {clock(b.show.localTime)} · {b.show.format} · {b.show.language}
         </p>
         <p>
-          Seats <strong>{b.seatIds.join(', ')}</strong> · {money(b.total)}
+          Seats <strong>{sortSeats(b.seatIds).join(', ')}</strong> · {money(b.total)}
         </p>
         <p className="small">{statusSentence(b)}</p>
         {b.cancellable && b.cancelDeadline && (

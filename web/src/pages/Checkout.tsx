@@ -7,7 +7,7 @@ import { useLoad, useNow } from '../lib/hooks'
 import { SHOW_FIELDS } from '../lib/queries'
 import { Link } from '../lib/router'
 import { clock, longDate, money } from '../lib/format'
-import { countdownTone, formatCountdown, remainingMs } from '../lib/seatmap'
+import { countdownTone, formatCountdown, remainingMs, sortSeats } from '../lib/seatmap'
 import { HOLD_FIELDS } from './Seats'
 import type {
   CheckoutMutation,
@@ -56,7 +56,7 @@ export function QuoteTable({ quote }: { quote: QuoteFieldsFragment }) {
           <tr key={l.category}>
             <th scope="row">
               {l.name} × {l.quantity}
-              <span className="muted small"> ({l.seatIds.join(', ')}) at {money(l.unitPrice)}</span>
+              <span className="muted small"> ({sortSeats(l.seatIds).join(', ')}) at {money(l.unitPrice)}</span>
             </th>
             <td>{money(l.amount)}</td>
           </tr>
@@ -142,7 +142,7 @@ export function CheckoutPage({ holdId }: { holdId: string }) {
             {longDate(h.show.localDate)}, {clock(h.show.localTime)} · {h.show.format} · {h.show.language}
           </p>
           <p>
-            Seats <strong>{h.seatIds.join(', ')}</strong>
+            Seats <strong>{sortSeats(h.seatIds).join(', ')}</strong>
           </p>
           <QuoteTable quote={h.quote} />
           <div className={`countdown countdown-${tone}`} role="timer">

@@ -7,7 +7,7 @@ import { useNow } from '../lib/hooks'
 import { MONEY_FIELDS } from '../lib/queries'
 import { Link, navigate } from '../lib/router'
 import { clock, longDate, money } from '../lib/format'
-import { applyChanges, countdownTone, formatCountdown, MAX_SEATS, remainingMs, toggleSeat, type InputRow, type SeatInfo } from '../lib/seatmap'
+import { applyChanges, countdownTone, formatCountdown, MAX_SEATS, remainingMs, sortSeats, toggleSeat, type InputRow, type SeatInfo } from '../lib/seatmap'
 import type {
   HoldBestMutation,
   HoldBestMutationVariables,
@@ -337,7 +337,7 @@ export function SeatsPage({ showId }: { showId: string }) {
                 <span className="muted">Select {count} seat{count > 1 ? 's' : ''}, or use Best available.</span>
               ) : (
                 <>
-                  <strong>{selected.join(', ')}</strong>
+                  <strong>{sortSeats(selected).join(', ')}</strong>
                   <span className="muted">
                     {' '}
                     · {hold && holdMatches ? money(hold.quote.total) + ' incl. fees' : money({ amount: estimate, currency })}
