@@ -99,7 +99,7 @@ type querier interface {
 }
 
 // maxMemoShows bounds the decode memo; past it, the memo starts afresh.
-const maxMemoShows = 8192
+const maxMemoShows = 4096
 
 // decodeMemo keeps recently decoded shows with the document each came from. Listings read the
 // same shows over and over, and decoding their JSON documents was most of a listing's cost. A
