@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,9 +132,9 @@ func BenchmarkSchedule720Shows(b *testing.B) {
 //
 //   - listing: what a multiplex listing looks like. In each theatre the movie plays on 1 or 2 of
 //     the 5 screens (alternately), 4 or 5 times a day each; the other screens play four other
-//     movies 5 times each. The answer carries 50 theatres and 337 shows.
+//     movies 5 times each. The answer carries 50 theatres and 337 shows (112 KiB).
 //   - everyScreen: the worst case, the next day. Every one of the 250 screens plays the movie 5
-//     times: 1,250 shows, a ~300 KB answer.
+//     times: 1,250 shows, a 401 KiB answer.
 func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 	url := startApp(b, b.TempDir(), true) + "/graphql"
 	token := adminToken(b, url)
@@ -205,7 +206,9 @@ func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 	}{{"listing", listingDate, listingShows}, {"everyScreen", everyDate, 250 * 5}}
 	for _, sc := range scenarios {
 		body := mustBody(b, query, map[string]any{"m": m.ID, "c": city.CreateCity.ID, "d": sc.date})
+		var respBytes atomic.Int64 // of the last answer checked
 		check := func(status int, resp []byte) error {
+			respBytes.Store(int64(len(resp)))
 			if err := bench.GraphQLOK(status, resp); err != nil {
 				return err
 			}
@@ -249,6 +252,7 @@ func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 					}
 					reportCPU(b, cpu)
 					reportLoad(b, res)
+					b.ReportMetric(float64(respBytes.Load())/1024, "resp_KiB")
 				})
 			}
 		})
