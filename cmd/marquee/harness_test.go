@@ -63,6 +63,10 @@ func startWithEnv(t testing.TB, env map[string]string, args ...string) *instance
 	if !strings.Contains(joined, "--data-dir") {
 		args = append(args, "--data-dir="+t.TempDir())
 	}
+	if !strings.Contains(joined, "--graphql-cache-ttl") {
+		// Tests read what they just changed, anonymously; the micro-cache has its own tests.
+		args = append(args, "--graphql-cache-ttl=0")
+	}
 	args = append([]string{"serve", "--log-format=json", "--log-level=warn"}, args...)
 
 	ctx, cancel := context.WithCancel(context.Background())

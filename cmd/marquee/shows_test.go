@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -213,4 +217,41 @@ func TestShowDiscoveryThreeProcesses(t *testing.T) {
 	shows := start(t, "--target=show,booking", "--data-dir="+dir, "--services-addr="+catalogue.GRPC)
 	gw := start(t, "--target=gateway", "--grpc-addr=", "--data-dir="+dir, "--services-addr="+catalogue.GRPC, "--show-addr="+shows.GRPC, "--booking-addr="+shows.GRPC)
 	checkShowDiscovery(t, gw)
+}
+
+// TestMicroCacheOnTheRealServer: identical anonymous listings are answered from memory for the
+// configured moment; a signed-in caller always gets a fresh answer.
+func TestMicroCacheOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo", "--graphql-cache-ttl=5s")
+	movie := firstMovieWithShows(t, in)
+	query := map[string]any{"query": `query($m: ID!, $c: ID!) { showtimes(filter: {movieId: $m, cityId: $c}) { theatre { name } shows { id availableSeats } } }`,
+		"variables": map[string]any{"m": movie, "c": demo.FirstCityID()}}
+	ask := func(token string) (string, string) {
+		body, _ := json.Marshal(query)
+		req, _ := http.NewRequest(http.MethodPost, in.HTTP+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"showtimes"`) {
+			t.Fatalf("HTTP %d: %s", resp.StatusCode, raw)
+		}
+		return string(raw), resp.Header.Get("X-Marquee-Cache")
+	}
+	first, _ := ask("")
+	second, hit := ask("")
+	if hit != "hit" || second != first {
+		t.Fatalf("the second identical anonymous listing was not served from memory (%q)", hit)
+	}
+	admin := in.login(t, "admin@demo.marquee", "demo-admin")
+	if _, hit := ask(admin.AccessToken); hit != "" {
+		t.Fatal("a signed-in caller got a cached answer")
+	}
 }

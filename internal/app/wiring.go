@@ -272,7 +272,7 @@ func (a *App) startGateway(context.Context) error {
 		Verifier: a.verifier, Limiter: a.limiter(), AuthRule: ratelimit.Rule{Limit: a.cfg.AuthRatePerIP, Window: a.cfg.AuthRateWindow},
 		TrustForwardedFor: a.cfg.TrustForwarded, Log: a.log, Metrics: a.metrics, MaxDepth: a.cfg.GraphQLMaxDepth,
 		MaxComplexity: a.cfg.GraphQLMaxComplexity, Playground: a.cfg.Playground,
-		Movies: p.movies, Theatres: p.theatres, Payments: p.payments})
+		Movies: p.movies, Theatres: p.theatres, Payments: p.payments, CacheTTL: a.cfg.GraphQLCacheTTL})
 	return nil
 }
 

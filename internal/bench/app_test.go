@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -20,6 +21,10 @@ func startApp(tb testing.TB, dataDir string, demo bool, extra ...string) string 
 	tb.Helper()
 	args := []string{"--target=all", "--http-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
 		"--data-dir=" + dataDir, "--log-level=warn", fmt.Sprintf("--demo=%t", demo)}
+	if ttl := os.Getenv("BENCH_GRAPHQL_CACHE_TTL"); ttl != "" {
+		// e.g. BENCH_GRAPHQL_CACHE_TTL=0: measure every request executed, without the micro-cache.
+		args = append(args, "--graphql-cache-ttl="+ttl)
+	}
 	cfg, err := config.Load(append(args, extra...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatalf("config: %v", err)

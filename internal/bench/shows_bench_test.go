@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,16 +128,26 @@ func BenchmarkSchedule720Shows(b *testing.B) {
 
 // BenchmarkShowtimesCity50Theatres measures issue 4's discovery target: showtimes of one movie
 // in a city of 50 theatres with 5 screens each, on one date, over POST /graphql. The city is built
-// through the admin API first (outside the timer): every screen plays the movie 5 times that day.
+// through the admin API first (outside the timer), with two dates:
+//
+//   - listing: what a multiplex listing looks like. In each theatre the movie plays on 1 or 2 of
+//     the 5 screens (alternately), 4 or 5 times a day each; the other screens play four other
+//     movies 5 times each. The answer carries 50 theatres and 337 shows (112 KiB).
+//   - everyScreen: the worst case, the next day. Every one of the 250 screens plays the movie 5
+//     times: 1,250 shows, a 401 KiB answer.
 func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 	url := startApp(b, b.TempDir(), true) + "/graphql"
 	token := adminToken(b, url)
 	var city struct{ CreateCity struct{ ID string } }
 	gql(b, url, token, `mutation { createCity(input: {name: "Benchpur", state: "Test", country: "IN", timeZone: "Asia/Kolkata",
 		location: {lat: 21.0, lng: 79.0}}) { id } }`, nil, &city)
-	movieID := demo.Movies()[0].ID
-	m := demo.Movies()[0]
-	date := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+	movies := demo.Movies()
+	m := movies[0]
+	// Other movies for the other screens: short enough for five 2D shows a day, 3 h 15 min apart.
+	others := []int{1, 3, 6, 7}
+	day := time.Now().AddDate(0, 0, 20)
+	listingDate, everyDate := day.Format(time.DateOnly), day.AddDate(0, 0, 1).Format(time.DateOnly)
+	times := []string{"09:00", "12:15", "15:30", "18:45", "22:00"}
 	layoutRows := []map[string]any{}
 	for r := 0; r < 12; r++ {
 		cells := []map[string]any{}
@@ -150,61 +161,100 @@ func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 		layoutRows = append(layoutRows, map[string]any{"label": string(rune('L' - r)), "cells": cells})
 	}
 	layout := map[string]any{"categories": []map[string]any{{"code": "PRIME", "name": "Prime"}, {"code": "CLASSIC", "name": "Classic"}}, "rows": layoutRows}
+	prices := []map[string]any{{"category": "PRIME", "amount": 30000}, {"category": "CLASSIC", "amount": 20000}}
+	schedule := func(screen string, mv int, date string, startTimes []string) {
+		var d struct {
+			ScheduleShows struct {
+				Created   []struct{ ID string }
+				Conflicts []struct{ Message string }
+			}
+		}
+		gql(b, url, token, scheduleMutation, map[string]any{"i": map[string]any{"movieId": movies[mv].ID, "screenId": screen,
+			"fromDate": date, "toDate": date, "startTimes": startTimes, "language": movies[mv].Languages[0], "format": "2D",
+			"prices": prices}}, &d)
+		if len(d.ScheduleShows.Conflicts) > 0 || len(d.ScheduleShows.Created) != len(startTimes) {
+			b.Fatalf("scheduling %s on %s: %d created, conflicts %v", movies[mv].Title, date, len(d.ScheduleShows.Created), d.ScheduleShows.Conflicts)
+		}
+	}
+	listingShows := 0
 	for t := 0; t < 50; t++ {
 		var th struct{ CreateTheatre struct{ ID string } }
 		gql(b, url, token, `mutation($i: TheatreInput!) { createTheatre(input: $i) { id } }`, map[string]any{"i": map[string]any{
 			"name": fmt.Sprintf("Bench Theatre %02d", t), "cityId": city.CreateCity.ID, "address": "1 Bench Road",
 			"location": map[string]any{"lat": 21.0 + float64(t%10)*0.01, "lng": 79.0 + float64(t/10)*0.01}}}, &th)
+		playing := 1 + t%2 // screens showing the movie on the listing date
 		for s := 0; s < 5; s++ {
 			var sc struct{ AddScreen struct{ ID string } }
 			gql(b, url, token, `mutation($t: ID!, $i: ScreenInput!) { addScreen(theatreId: $t, input: $i) { id } }`, map[string]any{
 				"t": th.CreateTheatre.ID, "i": map[string]any{"name": fmt.Sprintf("Audi %d", s+1), "formats": m.Formats, "layout": layout}}, &sc)
-			gql(b, url, token, scheduleMutation, map[string]any{"i": map[string]any{"movieId": movieID, "screenId": sc.AddScreen.ID,
-				"fromDate": date, "toDate": date, "startTimes": []string{"09:00", "12:15", "15:30", "18:45", "22:00"},
-				"language": m.Languages[0], "format": m.Formats[0],
-				"prices": []map[string]any{{"category": "PRIME", "amount": 30000}, {"category": "CLASSIC", "amount": 20000}}}}, nil)
+			if s < playing {
+				n := 4 + (t/2+s)%2 // 4 or 5 shows
+				schedule(sc.AddScreen.ID, 0, listingDate, times[:n])
+				listingShows += n
+			} else {
+				schedule(sc.AddScreen.ID, others[(t+s)%len(others)], listingDate, times)
+			}
+			schedule(sc.AddScreen.ID, 0, everyDate, times)
 		}
 	}
 	query := `query Showtimes($m: ID!, $c: ID!, $d: Date) { showtimes(filter: {movieId: $m, cityId: $c, date: $d}) {
 		theatre { id name } shows { id startsAt localTime language format availableSeats prices { category name price { amount currency } } } } }`
-	body := mustBody(b, query, map[string]any{"m": movieID, "c": city.CreateCity.ID, "d": date})
-	check := func(status int, resp []byte) error {
-		if err := bench.GraphQLOK(status, resp); err != nil {
-			return err
-		}
-		var r struct {
-			Data struct {
-				Showtimes []struct{ Shows []json.RawMessage }
+	scenarios := []struct {
+		name  string
+		date  string
+		shows int
+	}{{"listing", listingDate, listingShows}, {"everyScreen", everyDate, 250 * 5}}
+	for _, sc := range scenarios {
+		body := mustBody(b, query, map[string]any{"m": m.ID, "c": city.CreateCity.ID, "d": sc.date})
+		var respBytes atomic.Int64 // of the last answer checked
+		check := func(status int, resp []byte) error {
+			respBytes.Store(int64(len(resp)))
+			if err := bench.GraphQLOK(status, resp); err != nil {
+				return err
 			}
-		}
-		_ = json.Unmarshal(resp, &r)
-		n := 0
-		for _, g := range r.Data.Showtimes {
-			n += len(g.Shows)
-		}
-		if len(r.Data.Showtimes) != 50 || n != 250*5 {
-			return fmt.Errorf("%d theatres, %d shows", len(r.Data.Showtimes), n)
-		}
-		return nil
-	}
-	for _, workers := range []int{1, 16, 64} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			client := bench.NewClient(workers)
-			defer client.CloseIdleConnections()
-			cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}
-			warm := cfg
-			warm.Requests = 2 * workers
-			if _, err := bench.Run(context.Background(), warm); err != nil {
-				b.Fatal(err)
+			var r struct {
+				Data struct {
+					Showtimes []struct{ Shows []json.RawMessage }
+				}
 			}
-			cfg.Requests = b.N
-			b.ResetTimer()
-			res, err := bench.Run(context.Background(), cfg)
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
+			_ = json.Unmarshal(resp, &r)
+			n := 0
+			for _, g := range r.Data.Showtimes {
+				n += len(g.Shows)
 			}
-			reportLoad(b, res)
+			if len(r.Data.Showtimes) != 50 || n != sc.shows {
+				return fmt.Errorf("%d theatres, %d shows; want 50 and %d", len(r.Data.Showtimes), n, sc.shows)
+			}
+			return nil
+		}
+		b.Run(sc.name, func(b *testing.B) {
+			for _, workers := range []int{1, 16, 64} {
+				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+					client := bench.NewClient(workers)
+					defer client.CloseIdleConnections()
+					cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}
+					warm := cfg
+					warm.Requests = 2 * workers
+					if _, err := bench.Run(context.Background(), warm); err != nil {
+						b.Fatal(err)
+					}
+					cfg.Requests = b.N
+					b.ResetTimer()
+					cpu := sampleCPU()
+					res, err := bench.Run(context.Background(), cfg)
+					b.StopTimer()
+					if err != nil {
+						b.Fatal(err)
+					}
+					// This process's CPU time per request: server and load generator together.
+					if res.Requests > 0 {
+						b.ReportMetric((sampleCPU().self-cpu.self)*1e3/float64(res.Requests), "cpu_ms/req")
+					}
+					reportCPU(b, cpu)
+					reportLoad(b, res)
+					b.ReportMetric(float64(respBytes.Load())/1024, "resp_KiB")
+				})
+			}
 		})
 	}
 }

@@ -56,6 +56,8 @@ type Options struct {
 	AuthRule ratelimit.Rule
 	// TrustForwardedFor takes the client address from X-Forwarded-For.
 	TrustForwardedFor bool
+	// CacheTTL is how long identical anonymous catalogue answers are served from memory (0: off).
+	CacheTTL time.Duration
 }
 
 // Mount adds the gateway's routes to mux: /graphql, POST /webhooks/payments/{provider},
@@ -86,9 +88,9 @@ func Mount(mux *http.ServeMux, o Options) {
 	srv.AroundOperations(operationMetrics(o.Metrics))
 
 	gql := http.Handler(srv)
-	mux.Handle("/graphql", authenticate(o, withSession(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/graphql", newMicroCache(o.CacheTTL, authenticate(o, withSession(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gql.ServeHTTP(w, r.WithContext(resolver.WithLoaders(r.Context())))
-	}))))
+	})))))
 	if o.Payments != nil {
 		mux.Handle("POST /webhooks/payments/{provider}", WebhookHandler(o.Payments, o.Log))
 	}

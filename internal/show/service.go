@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/marquee-cinema/marquee/internal/audit"
@@ -87,6 +88,8 @@ type Service struct {
 	clock     clock.Clock
 	onCancel  []CancelHook
 	audit     audit.Log
+	// zones caches time zones by name: time.LoadLocation reads the zone file on every call.
+	zones sync.Map // string → *time.Location
 }
 
 // Deps are the Service's collaborators. Occupancy and Dates may be nil.
@@ -546,16 +549,17 @@ func (s *Service) Price(ctx context.Context, shows []Show) ([]Priced, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seat counts: %w", err)
 	}
-	rules := map[string]Rules{}
+	rules, err := s.rulesOfShows(ctx, shows)
+	if err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	out := make([]Priced, len(shows))
+	prices := make([]CategoryPrice, 0, len(shows)*2)
 	for i, sh := range shows {
 		r, ok := rules[sh.TheatreID]
 		if !ok {
-			if r, err = s.RulesOf(ctx, sh.TheatreID); err != nil {
-				return nil, err
-			}
-			rules[sh.TheatreID] = r
+			r = DefaultRules()
 		}
 		c := counts[sh.ID]
 		taken := c.Held + c.Booked
@@ -564,10 +568,16 @@ func (s *Service) Price(ctx context.Context, shows []Show) ([]Priced, error) {
 			occ = float64(taken) / float64(sh.SellableSeats)
 		}
 		local := sh.StartsAt
-		if loc, err := time.LoadLocation(sh.TimeZone); err == nil {
+		if loc, err := s.location(sh.TimeZone); err == nil {
 			local = local.In(loc)
 		}
-		p := Priced{Show: sh, AvailableSeats: max(0, sh.SellableSeats-taken), Prices: make([]CategoryPrice, len(sh.BasePrices))}
+		// The prices of all shows share one block, cut into each show's full slice.
+		n := len(sh.BasePrices)
+		if cap(prices)-len(prices) < n {
+			prices = make([]CategoryPrice, 0, max(n, (len(shows)-i)*2))
+		}
+		p := Priced{Show: sh, AvailableSeats: max(0, sh.SellableSeats-taken), Prices: prices[len(prices) : len(prices)+n : len(prices)+n]}
+		prices = prices[:len(prices)+n]
 		for j, bp := range sh.BasePrices {
 			p.Prices[j] = CategoryPrice{Category: bp.Category, Name: bp.Name, Amount: r.Price(PriceInput{Base: bp.Amount, Category: bp.Category,
 				LocalStart: local, Now: now, Occupancy: occ})}
@@ -575,6 +585,43 @@ func (s *Service) Price(ctx context.Context, shows []Show) ([]Priced, error) {
 		out[i] = p
 	}
 	return out, nil
+}
+
+// rulesOfShows returns the pricing rules of the shows' theatres that have rules, read in one
+// query per 1000 theatres; theatres missing from the map use DefaultRules.
+func (s *Service) rulesOfShows(ctx context.Context, shows []Show) (map[string]Rules, error) {
+	seen := make(map[string]bool)
+	var theatreIDs []string
+	for _, sh := range shows {
+		if !seen[sh.TheatreID] {
+			seen[sh.TheatreID] = true
+			theatreIDs = append(theatreIDs, sh.TheatreID)
+		}
+	}
+	out := make(map[string]Rules, len(theatreIDs))
+	for chunk := range slices.Chunk(theatreIDs, 1000) {
+		rules, err := s.pricing.GetMany(ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("pricing rules: %w", err)
+		}
+		for id, r := range rules {
+			out[id] = r
+		}
+	}
+	return out, nil
+}
+
+// location returns the named time zone, loading it once per service.
+func (s *Service) location(name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
 }
 
 // RulesOf returns a theatre's pricing rules, or the defaults.

@@ -131,6 +131,9 @@ type Repository interface {
 type PricingRepository interface {
 	// Get returns a theatre's rules; NotFound when it has none.
 	Get(ctx context.Context, theatreID string) (Rules, error)
+	// GetMany returns the rules of those of theatreIDs that have rules, by theatre id; a theatre
+	// without rules is missing from the map. At most 1000 ids.
+	GetMany(ctx context.Context, theatreIDs []string) (map[string]Rules, error)
 	// Put replaces a theatre's rules.
 	Put(ctx context.Context, theatreID string, r Rules) error
 }

@@ -126,11 +126,51 @@ func toGraphShow(s *showv1.Show) *model.Show {
 		AvailableSeats: int(s.GetAvailableSeats()), Status: showStatusToGraph[s.GetStatus()]}
 }
 
+// toGraphShows converts a list of shows. Listings carry hundreds of shows, so the shows, their
+// prices and the prices' amounts are each allocated in one block rather than one by one.
 func toGraphShows(ss []*showv1.Show) []*model.Show {
+	nPrices := 0
+	for _, s := range ss {
+		nPrices += len(s.GetPrices()) + len(s.GetBasePrices())
+	}
+	shows := make([]model.Show, len(ss))
+	slab := priceSlab{prices: make([]model.CategoryPrice, nPrices), money: make([]model.Money, nPrices),
+		ptrs: make([]*model.CategoryPrice, nPrices)}
 	out := make([]*model.Show, len(ss))
 	for i, s := range ss {
-		out[i] = toGraphShow(s)
+		start := s.GetStartTime().AsTime()
+		shows[i] = model.Show{ID: s.GetId(), MovieID: s.GetMovieId(), TheatreID: s.GetTheatreId(), ScreenID: s.GetScreenId(),
+			StartsAt: start, EndsAt: start.Add(time.Duration(s.GetRuntimeMinutes()) * time.Minute), BusyUntil: s.GetEndTime().AsTime(),
+			LocalDate: model.Date(s.GetLocalDate()), LocalTime: s.GetLocalTime(), Language: s.GetLanguage(), Format: s.GetFormat(),
+			Currency: s.GetCurrency(), Prices: slab.take(s.GetPrices(), s.GetCurrency()),
+			BasePrices:     slab.take(s.GetBasePrices(), s.GetCurrency()),
+			AvailableSeats: int(s.GetAvailableSeats()), Status: showStatusToGraph[s.GetStatus()]}
+		out[i] = &shows[i]
 	}
+	return out
+}
+
+// priceSlab hands out converted prices from preallocated blocks.
+type priceSlab struct {
+	prices []model.CategoryPrice
+	money  []model.Money
+	ptrs   []*model.CategoryPrice
+}
+
+// take converts ps as toGraphPrices does, using the next len(ps) entries of the blocks.
+func (b *priceSlab) take(ps []*showv1.CategoryPrice, currency string) []*model.CategoryPrice {
+	n := len(ps)
+	out := b.ptrs[:n:n]
+	for i, p := range ps {
+		name := p.GetName()
+		if name == "" {
+			name = p.GetCategory()
+		}
+		b.money[i] = model.Money{Amount: int(p.GetAmount()), Currency: currency}
+		b.prices[i] = model.CategoryPrice{Category: p.GetCategory(), Name: name, Price: &b.money[i]}
+		out[i] = &b.prices[i]
+	}
+	b.prices, b.money, b.ptrs = b.prices[n:], b.money[n:], b.ptrs[n:]
 	return out
 }
 

@@ -61,8 +61,8 @@ func (r *Resolver) showtimes(ctx context.Context, f model.ShowtimeFilter) ([]*mo
 		return nil, err
 	}
 	byTheatre := map[string][]*model.Show{}
-	for _, s := range res.GetShows() {
-		byTheatre[s.GetTheatreId()] = append(byTheatre[s.GetTheatreId()], toGraphShow(s))
+	for _, s := range toGraphShows(res.GetShows()) {
+		byTheatre[s.TheatreID] = append(byTheatre[s.TheatreID], s)
 	}
 	out := []*model.TheatreShowtimes{}
 	for _, id := range order {

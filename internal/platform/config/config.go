@@ -41,6 +41,7 @@ type Config struct {
 	FeePerTicket      int64
 	FeeTaxBasisPoints int64
 
+	GraphQLCacheTTL          time.Duration
 	PublicURL                string
 	PaymentWebhookSecret     string
 	PaymentReconcileInterval time.Duration
@@ -85,6 +86,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet) {
 	fs.StringVar(&c.UserAddr, "user-addr", "", "gRPC address of the user service when it is not in this process")
 	fs.StringVar(&c.BookingAddr, "booking-addr", "", "gRPC address of the booking service when it is not in this process")
 	fs.StringVar(&c.PaymentAddr, "payment-addr", "", "gRPC address of the payment service when it is not in this process")
+	fs.DurationVar(&c.GraphQLCacheTTL, "graphql-cache-ttl", time.Second, "how long identical anonymous catalogue queries (showtimes, seat maps at most 250ms, …) are answered from memory; 0 turns it off")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the site's public base URL (payment pages and webhooks are reached there); default: http:// and the --http-addr this process listens on")
 	fs.StringVar(&c.PaymentWebhookSecret, "payment-webhook-secret", "", "secret signing the sandbox provider's webhooks (comma-separated while rotating: new first); default: generated once into --data-dir")
 	fs.DurationVar(&c.PaymentReconcileInterval, "payment-reconcile-interval", 30*time.Second, "how often payments are reconciled with the provider (webhooks that never arrived)")
@@ -220,6 +222,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("--redis-url must start with redis:// or rediss://")
+	}
+	if c.GraphQLCacheTTL < 0 || c.GraphQLCacheTTL > time.Minute {
+		return errors.New("--graphql-cache-ttl must be between 0 (off) and 1m")
 	}
 	if c.PaymentReconcileInterval < 100*time.Millisecond {
 		return errors.New("--payment-reconcile-interval must be at least 100ms")

@@ -35,7 +35,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	want := config.Config{Target: "all", HTTPAddr: ":8080", GRPCAddr: ":9090", DataDir: "./data", LogLevel: "info",
 		LogFormat: "auto", Shutdown: 15 * time.Second, GraphQLMaxDepth: 12, GraphQLMaxComplexity: 50000, Playground: true, RedisPrefix: "marquee:", HoldTTL: 8 * time.Minute, FeePerTicket: 3000, FeeTaxBasisPoints: 1800,
-		AuthRatePerIP: 20, AuthRateWindow: time.Minute, PaymentReconcileInterval: 30 * time.Second}
+		AuthRatePerIP: 20, AuthRateWindow: time.Minute, PaymentReconcileInterval: 30 * time.Second, GraphQLCacheTTL: time.Second}
 	if c != want {
 		t.Fatalf("defaults\n got %+v\nwant %+v", c, want)
 	}

@@ -594,6 +594,30 @@ func (p *PricingRepository) Get(ctx context.Context, theatreID string) (show.Rul
 	return d.rules(), nil
 }
 
+// GetMany returns the rules of the theatres among theatreIDs that have rules.
+func (p *PricingRepository) GetMany(ctx context.Context, theatreIDs []string) (map[string]show.Rules, error) {
+	out := make(map[string]show.Rules, len(theatreIDs))
+	if len(theatreIDs) == 0 {
+		return out, nil
+	}
+	cur, err := p.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: theatreIDs}}}})
+	if err != nil {
+		return nil, fmt.Errorf("find pricing rules: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d rulesDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("decode pricing rules: %w", err)
+		}
+		out[d.TheatreID] = d.rules()
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("find pricing rules: %w", err)
+	}
+	return out, nil
+}
+
 // Put replaces a theatre's rules.
 func (p *PricingRepository) Put(ctx context.Context, theatreID string, rules show.Rules) error {
 	_, err := p.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: theatreID}}, toRulesDoc(theatreID, rules),

@@ -7,7 +7,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
@@ -57,7 +59,7 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if err := sqlitedb.Migrate(ctx, db, "show", migrations); err != nil {
 		return nil, err
 	}
-	return &Store{Shows: &Repository{db}, Pricing: &PricingRepository{db}}, nil
+	return &Store{Shows: &Repository{db: db}, Pricing: &PricingRepository{db}}, nil
 }
 
 var (
@@ -66,11 +68,14 @@ var (
 )
 
 // Repository is a show.Repository on SQLite.
-type Repository struct{ db *sql.DB }
+type Repository struct {
+	db   *sql.DB
+	memo decodeMemo
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-const showCols = `doc`
+const showCols = `id, doc`
 
 func encode(v any) string {
 	b, _ := json.Marshal(v)
@@ -93,19 +98,65 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func queryShows(ctx context.Context, q querier, query string, args ...any) ([]show.Show, error) {
+// maxMemoShows bounds the decode memo; past it, the memo starts afresh.
+const maxMemoShows = 4096
+
+// decodeMemo keeps recently decoded shows with the document each came from. Listings read the
+// same shows over and over, and decoding their JSON documents was most of a listing's cost. A
+// memoised show is used only when the row's document is byte for byte the one it was decoded
+// from, so the memo never serves a show that differs from the database: a cancelled show has a
+// new document and is decoded again.
+type decodeMemo struct {
+	mu    sync.Mutex
+	shows map[string]memoShow // by show id
+}
+
+type memoShow struct {
+	doc  string
+	show show.Show
+}
+
+// decode returns the show stored as doc under id.
+func (m *decodeMemo) decode(id, doc []byte) (show.Show, error) {
+	m.mu.Lock()
+	e, ok := m.shows[string(id)]
+	m.mu.Unlock()
+	if ok && e.doc == string(doc) {
+		s := e.show
+		s.BasePrices = slices.Clone(s.BasePrices) // callers own what they get
+		return s, nil
+	}
+	d := string(doc)
+	s, err := decodeShow(d)
+	if err != nil {
+		return show.Show{}, err
+	}
+	m.mu.Lock()
+	if m.shows == nil || len(m.shows) >= maxMemoShows {
+		m.shows = make(map[string]memoShow)
+	}
+	kept := s
+	kept.BasePrices = slices.Clone(s.BasePrices)
+	m.shows[string(id)] = memoShow{doc: d, show: kept}
+	m.mu.Unlock()
+	return s, nil
+}
+
+// queryShows runs a query selecting showCols.
+func (r *Repository) queryShows(ctx context.Context, q querier, query string, args ...any) ([]show.Show, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query shows: %w", err)
 	}
 	defer rows.Close()
 	var out []show.Show
+	// RawBytes reuse one buffer per column across rows; decode copies what it keeps.
+	var id, doc sql.RawBytes
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, fmt.Errorf("scan show: %w", err)
 		}
-		s, err := decodeShow(doc)
+		s, err := r.memo.decode(id, doc)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +168,7 @@ func queryShows(ctx context.Context, q querier, query string, args ...any) ([]sh
 	return out, nil
 }
 
-const onScreenQuery = `SELECT doc FROM shows WHERE screen_id = ? AND status = 'SCHEDULED' AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id`
+const onScreenQuery = `SELECT ` + showCols + ` FROM shows WHERE screen_id = ? AND status = 'SCHEDULED' AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id`
 
 // CreateBatch checks and stores a batch inside one write transaction; SQLite serialises writers,
 // so no other batch can slip in between the check and the insert.
@@ -133,7 +184,7 @@ func (r *Repository) CreateBatch(ctx context.Context, screenID string, from, to 
 				return errs.E(errs.Conflict, "idempotency key already used")
 			}
 		}
-		existing, err := queryShows(ctx, tx, onScreenQuery, screenID, ms(to), ms(from))
+		existing, err := r.queryShows(ctx, tx, onScreenQuery, screenID, ms(to), ms(from))
 		if err != nil {
 			return err
 		}
@@ -204,12 +255,12 @@ func (r *Repository) GetMany(ctx context.Context, ids []string) ([]show.Show, er
 	for i, id := range ids {
 		args[i] = id
 	}
-	return queryShows(ctx, r.db, `SELECT doc FROM shows WHERE id IN (`+sqlitedb.Placeholders(len(ids))+`) ORDER BY starts_at, id`, args...)
+	return r.queryShows(ctx, r.db, `SELECT `+showCols+` FROM shows WHERE id IN (`+sqlitedb.Placeholders(len(ids))+`) ORDER BY starts_at, id`, args...)
 }
 
 // OnScreen returns the scheduled shows of a screen meeting [from, to).
 func (r *Repository) OnScreen(ctx context.Context, screenID string, from, to time.Time) ([]show.Show, error) {
-	return queryShows(ctx, r.db, onScreenQuery, screenID, ms(to), ms(from))
+	return r.queryShows(ctx, r.db, onScreenQuery, screenID, ms(to), ms(from))
 }
 
 // Find returns the shows matching q.
@@ -258,7 +309,7 @@ func (r *Repository) Find(ctx context.Context, q show.Query) ([]show.Show, error
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	query += ` ORDER BY starts_at, id LIMIT 5000`
-	return queryShows(ctx, r.db, query, args...)
+	return r.queryShows(ctx, r.db, query, args...)
 }
 
 // LocalDates returns the dates with scheduled shows of a movie in a city after t.
@@ -342,6 +393,39 @@ func (r *PricingRepository) Get(ctx context.Context, theatreID string) (show.Rul
 		return show.Rules{}, fmt.Errorf("decode pricing rules: %w", err)
 	}
 	return rules, nil
+}
+
+// GetMany returns the rules of the theatres among theatreIDs that have rules.
+func (r *PricingRepository) GetMany(ctx context.Context, theatreIDs []string) (map[string]show.Rules, error) {
+	out := make(map[string]show.Rules, len(theatreIDs))
+	if len(theatreIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(theatreIDs))
+	for i, id := range theatreIDs {
+		args[i] = id
+	}
+	rows, err := r.db.QueryContext(ctx, `SELECT theatre_id, doc FROM pricing_rules WHERE theatre_id IN (`+
+		sqlitedb.Placeholders(len(theatreIDs))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query pricing rules: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			return nil, fmt.Errorf("scan pricing rules: %w", err)
+		}
+		var rules show.Rules
+		if err := json.Unmarshal([]byte(doc), &rules); err != nil {
+			return nil, fmt.Errorf("decode pricing rules: %w", err)
+		}
+		out[id] = rules
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query pricing rules: %w", err)
+	}
+	return out, nil
 }
 
 // Put replaces a theatre's rules.

@@ -571,6 +571,22 @@ func Run(t *testing.T, newRepos func(t *testing.T) (show.Repository, show.Pricin
 		if got, _ := p.Get(ctx, theatre); !sameRules(got, replacement) {
 			t.Errorf("another theatre's Put changed these rules: %+v", got)
 		}
+
+		// GetMany returns the rules of the theatres that have some, and nothing for the others.
+		none := ids.New()
+		many, err := p.GetMany(ctx, []string{theatre, none, other})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(many) != 2 || !sameRules(many[theatre], replacement) || !sameRules(many[other], show.DefaultRules()) {
+			t.Errorf("GetMany: got %+v", many)
+		}
+		if _, ok := many[none]; ok {
+			t.Errorf("GetMany: a theatre without rules has %+v", many[none])
+		}
+		if many, err := p.GetMany(ctx, nil); err != nil || len(many) != 0 {
+			t.Errorf("GetMany of no theatres: %v, %v", many, err)
+		}
 	})
 
 	t.Run("concurrent batches on one screen", func(t *testing.T) {

@@ -1,0 +1,205 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/marquee-cinema/marquee/internal/platform/session"
+)
+
+// The micro-cache answers identical anonymous catalogue queries from memory for a moment, so that
+// a crowd looking at the same listing or seat map costs one execution per moment instead of one
+// per person. Only requests that carry no identity are cached (no Authorization header, no
+// session cookie): their answers cannot depend on who asks. A cached answer is at most the TTL
+// old; seat maps are kept shorter, and live changes reach open pages through seatMapChanged.
+//
+// What may be cached is decided per query text: a single query operation whose root fields are
+// all in cacheableFields.
+var cacheableFields = map[string]bool{
+	"cities": true, "movies": true, "movie": true, "theatres": true, "theatre": true, "showDates": true,
+	"showtimes": true, "show": true, "seatMap": true,
+}
+
+// Bounds of the micro-cache.
+const (
+	microCacheMaxBody    = 16 << 10 // requests larger than this are not cached
+	microCacheMaxAnswer  = 1 << 20  // answers larger than this are not kept
+	microCacheMaxEntries = 4096     // answers kept at most (the map is cleared when full)
+	microCacheMaxQueries = 1024     // distinct query texts whose verdict is remembered
+	seatMapMaxAge        = 250 * time.Millisecond
+)
+
+type microCache struct {
+	ttl  time.Duration
+	next http.Handler
+	now  func() time.Time
+
+	mu       sync.Mutex
+	entries  map[[32]byte]cachedAnswer
+	inFlight map[[32]byte]*flight
+	verdicts map[string]time.Duration // query text → how long its answers may be kept (0: never)
+}
+
+type cachedAnswer struct {
+	body        []byte
+	contentType string
+	expires     time.Time
+}
+
+// flight is one execution that concurrent identical requests wait for.
+type flight struct {
+	done        chan struct{}
+	body        []byte
+	contentType string
+	ok          bool
+}
+
+// newMicroCache wraps next with a cache of anonymous catalogue answers kept for ttl (0: off).
+func newMicroCache(ttl time.Duration, next http.Handler) http.Handler {
+	if ttl <= 0 {
+		return next
+	}
+	return &microCache{ttl: ttl, next: next, now: time.Now, entries: map[[32]byte]cachedAnswer{},
+		inFlight: map[[32]byte]*flight{}, verdicts: map[string]time.Duration{}}
+}
+
+type gqlRequest struct {
+	Query         string          `json:"query"`
+	OperationName string          `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+}
+
+func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.Header.Get("Authorization") != "" || hasCookie(r, session.CookieName) ||
+		r.ContentLength > microCacheMaxBody {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, microCacheMaxBody+1))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil || len(body) > microCacheMaxBody {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	var req gqlRequest
+	if json.Unmarshal(body, &req) != nil {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	maxAge := c.verdict(req.Query)
+	if maxAge <= 0 {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	key := sha256.Sum256(append([]byte(req.OperationName+"\x00"+req.Query+"\x00"), req.Variables...))
+	now := c.now()
+	c.mu.Lock()
+	if e, ok := c.entries[key]; ok && now.Before(e.expires) {
+		c.mu.Unlock()
+		writeCached(w, e.body, e.contentType)
+		return
+	}
+	if f, ok := c.inFlight[key]; ok {
+		c.mu.Unlock()
+		<-f.done
+		if f.ok {
+			writeCached(w, f.body, f.contentType)
+			return
+		}
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	f := &flight{done: make(chan struct{})}
+	c.inFlight[key] = f
+	c.mu.Unlock()
+
+	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	defer func() {
+		c.mu.Lock()
+		delete(c.inFlight, key)
+		if f.ok {
+			if len(c.entries) >= microCacheMaxEntries {
+				clear(c.entries)
+			}
+			c.entries[key] = cachedAnswer{body: f.body, contentType: f.contentType, expires: c.now().Add(maxAge)}
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	c.next.ServeHTTP(rec, r)
+	f.ok = rec.code == http.StatusOK && rec.body.Len() <= microCacheMaxAnswer && rec.header.Get("Set-Cookie") == "" &&
+		!bytes.Contains(rec.body.Bytes(), []byte(`"errors"`))
+	f.body, f.contentType = rec.body.Bytes(), rec.header.Get("Content-Type")
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.code)
+	_, _ = w.Write(f.body)
+}
+
+// verdict is how long answers to query may be kept: 0 unless it is one query operation whose
+// root fields are all cacheable; shorter when it reads a seat map.
+func (c *microCache) verdict(query string) time.Duration {
+	c.mu.Lock()
+	v, ok := c.verdicts[query]
+	c.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = c.decide(query)
+	c.mu.Lock()
+	if len(c.verdicts) >= microCacheMaxQueries {
+		clear(c.verdicts)
+	}
+	c.verdicts[query] = v
+	c.mu.Unlock()
+	return v
+}
+
+func (c *microCache) decide(query string) time.Duration {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil || len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
+		return 0
+	}
+	maxAge := c.ttl
+	for _, sel := range doc.Operations[0].SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok || !cacheableFields[f.Name] {
+			return 0
+		}
+		if f.Name == "seatMap" {
+			maxAge = min(maxAge, seatMapMaxAge)
+		}
+	}
+	return maxAge
+}
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
+}
+
+func writeCached(w http.ResponseWriter, body []byte, contentType string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Marquee-Cache", "hit")
+	_, _ = w.Write(body)
+}
+
+// recorder keeps an answer so that it can be cached and written.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }

@@ -1,0 +1,139 @@
+package gateway
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingAPI answers every query with how many times it was asked, so that a cached answer
+// shows as a repeated count.
+func countingAPI(calls *atomic.Int64, delay time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		time.Sleep(delay)
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(string(body), "broken") {
+			_, _ = io.WriteString(w, `{"errors":[{"message":"no"}],"data":null}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"n": n}})
+	})
+}
+
+func post(t *testing.T, h http.Handler, query string, vars string, edit func(*http.Request)) (string, string) {
+	t.Helper()
+	body := `{"query":` + mustJSON(query) + `,"variables":` + vars + `}`
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if edit != nil {
+		edit(req)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("HTTP %d", rec.Code)
+	}
+	return strings.TrimSpace(rec.Body.String()), rec.Header().Get("X-Marquee-Cache")
+}
+
+func mustJSON(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestMicroCacheServesAnonymousCatalogueQueries(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	now := time.Unix(1_800_000_000, 0)
+	var mu sync.Mutex
+	c := newMicroCache(time.Second, countingAPI(&calls, 0)).(*microCache)
+	c.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	q := `query($m: ID!) { showtimes(filter: {movieId: $m}) { theatre { name } } }`
+	first, _ := post(t, c, q, `{"m":"1"}`, nil)
+	second, hit := post(t, c, q, `{"m":"1"}`, nil)
+	if first != second || hit != "hit" || calls.Load() != 1 {
+		t.Fatalf("a repeated anonymous query was executed again: %s / %s (%q), %d calls", first, second, hit, calls.Load())
+	}
+	if other, _ := post(t, c, q, `{"m":"2"}`, nil); other == first {
+		t.Fatal("other variables got the cached answer")
+	}
+	advance(1100 * time.Millisecond)
+	if later, hit := post(t, c, q, `{"m":"1"}`, nil); later == first || hit == "hit" {
+		t.Fatalf("an answer older than the TTL was served: %s", later)
+	}
+
+	// Seat maps are kept a quarter of a second at most.
+	sm := `{ seatMap(showId: "s") { rows { label } } }`
+	a, _ := post(t, c, sm, `{}`, nil)
+	advance(300 * time.Millisecond)
+	if b, _ := post(t, c, sm, `{}`, nil); a == b {
+		t.Fatal("a seat map was cached longer than 250ms")
+	}
+
+	// Never cached: callers with an identity, mutations, other root fields, several
+	// operations, errors.
+	never := []struct {
+		name, query string
+		edit        func(*http.Request)
+	}{
+		{"token", q, func(r *http.Request) { r.Header.Set("Authorization", "Bearer x") }},
+		{"session", q, func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "marquee_session", Value: "v"}) }},
+		{"mutation", `mutation { releaseHold(holdId: "h") }`, nil},
+		{"me", `{ me { id } movies { edges { cursor } } }`, nil},
+		{"booking", `{ booking(id: "b") { id } }`, nil},
+		{"two operations", `query A { cities { id } } query B { cities { name } }`, nil},
+		{"fragment at the root", `{ ...F } fragment F on Query { cities { id } }`, nil},
+		{"errors", `{ cities { broken } }`, nil},
+		{"not GraphQL", `{ cities `, nil},
+	}
+	for _, n := range never {
+		before := calls.Load()
+		post(t, c, n.query, `{}`, n.edit)
+		post(t, c, n.query, `{}`, n.edit)
+		if calls.Load()-before != 2 {
+			t.Errorf("%s: answered from the cache", n.name)
+		}
+	}
+}
+
+func TestMicroCacheRunsConcurrentIdenticalQueriesOnce(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	c := newMicroCache(time.Second, countingAPI(&calls, 50*time.Millisecond))
+	var wg sync.WaitGroup
+	answers := make([]string, 20)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i], _ = post(t, c, `{ cities { id } }`, `{}`, nil)
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("%d executions for 20 identical concurrent queries", calls.Load())
+	}
+	for _, a := range answers {
+		if a != answers[0] {
+			t.Fatalf("answers differ: %s vs %s", a, answers[0])
+		}
+	}
+}
+
+func TestMicroCacheOff(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	h := newMicroCache(0, countingAPI(&calls, 0))
+	post(t, h, `{ cities { id } }`, `{}`, nil)
+	post(t, h, `{ cities { id } }`, `{}`, nil)
+	if calls.Load() != 2 {
+		t.Fatal("a TTL of 0 still caches")
+	}
+}
