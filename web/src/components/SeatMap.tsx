@@ -108,14 +108,7 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
               )}
               {row.cells.map((s, ci) =>
                 s ? (
-                  <Seat
-                    key={s.id}
-                    seat={s}
-                    row={row.label}
-                    category={catName.get(s.category)}
-                    selected={sel.has(s.id)}
-                    tabbable={s.id === tabSeat}
-                  />
+                  seatButton(s, row.label, catName.get(s.category), sel.has(s.id), s.id === tabSeat)
                 ) : onGap ? (
                   <button
                     type="button"
@@ -142,24 +135,16 @@ export const SeatMap = memo(function SeatMap({ rows, categories, selected = [], 
   )
 })
 
-const Seat = memo(function Seat({
-  seat,
-  row,
-  category,
-  selected,
-  tabbable,
-}: {
-  seat: SeatInfo
-  row: string
-  category?: CategoryInfo
-  selected: boolean
-  tabbable: boolean
-}) {
+// seatButton draws one seat. A plain function, not a component: a hall of 450 seats then costs
+// 450 elements to create, not 450 components and 450 elements, which keeps the first render fast.
+function seatButton(seat: SeatInfo, row: string, category: CategoryInfo | undefined, selected: boolean, tabbable: boolean) {
   const state = selected ? 'selected' : seat.mine ? 'available' : seat.status.toLowerCase()
   const cat = category ? `${category.name}${category.price ? ' ' + category.price : ''}` : seat.category
   const unavailable = !selected && !seat.mine && seat.status !== 'AVAILABLE'
+  // The label speaks for the seat, so the glyph inside needs no wrapper hiding it.
   return (
     <button
+      key={seat.id}
       type="button"
       role="gridcell"
       className={`seat s-${state}${seat.accessible ? ' s-accessible' : ''}${seat.companion ? ' s-companion' : ''}`}
@@ -170,12 +155,10 @@ const Seat = memo(function Seat({
       aria-disabled={unavailable || undefined}
       tabIndex={tabbable ? 0 : -1}
     >
-      <span aria-hidden="true">
-        {state === 'booked' ? '✕' : state === 'blocked' ? '' : seat.accessible ? '♿' : selected ? '✓' : seat.number}
-      </span>
+      {state === 'booked' ? '✕' : state === 'blocked' ? '' : seat.accessible ? '♿' : selected ? '✓' : seat.number}
     </button>
   )
-})
+}
 
 export function Legend({ editor = false }: { editor?: boolean }) {
   const items: [string, string, string][] = [
