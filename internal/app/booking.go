@@ -14,6 +14,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockmemory"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub/pubsubredis"
 	"github.com/marquee-cinema/marquee/internal/platform/session"
 )
 
@@ -32,7 +33,7 @@ func (a *App) bus() pubsub.Bus {
 	if a.eventBus == nil {
 		dropped := func() { a.metrics.EventsDropped.Inc() }
 		if a.redis != nil {
-			a.eventBus = pubsub.NewRedis(a.redis, a.cfg.RedisPrefix+"events:", dropped)
+			a.eventBus = pubsubredis.New(a.redis, a.cfg.RedisPrefix+"events:", dropped)
 		} else {
 			a.eventBus = pubsub.NewMemory(dropped)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/movie/moviegrpc"
 	"github.com/marquee-cinema/marquee/internal/movie/moviemongo"
 	"github.com/marquee-cinema/marquee/internal/movie/moviesqlite"
-	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub/pubsubredis"
 	"github.com/marquee-cinema/marquee/internal/platform/ratelimit"
 	"github.com/marquee-cinema/marquee/internal/show"
 	"github.com/marquee-cinema/marquee/internal/show/showgrpc"
@@ -298,7 +298,7 @@ func (a *App) stopBooking(context.Context) error {
 	a.mu.Lock()
 	bus := a.eventBus
 	a.mu.Unlock()
-	if r, ok := bus.(*pubsub.Redis); ok {
+	if r, ok := bus.(*pubsubredis.Bus); ok {
 		return r.Close()
 	}
 	return nil

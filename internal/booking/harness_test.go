@@ -33,6 +33,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/ids"
 	"github.com/marquee-cinema/marquee/internal/platform/mongotest"
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub/pubsubredis"
 	"github.com/marquee-cinema/marquee/internal/platform/session"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 	"github.com/marquee-cinema/marquee/internal/theatre"
@@ -324,7 +325,7 @@ func newEnv(t *testing.T, a adapters, cfg envConfig) *env {
 		}
 		e.redis = redisClient(t, pool)
 		e.locker = newRedisLocker(t, e.redis)
-		bus := pubsub.NewRedis(e.redis, testPrefix("bus"), nil)
+		bus := pubsubredis.New(e.redis, testPrefix("bus"), nil)
 		t.Cleanup(func() { _ = bus.Close() })
 		e.bus = bus
 	default:

@@ -1,5 +1,6 @@
-// Package pubsub carries small messages on named topics to every subscriber: in-process on
-// embedded defaults, over Redis pub/sub when configured so that every replica hears every message.
+// Package pubsub carries small messages on named topics to every subscriber: in-process (Memory)
+// on embedded defaults, over Redis pub/sub (package pubsubredis) when configured so that every
+// replica hears every message.
 // Delivery is at most once and best effort: a subscriber that falls behind loses messages
 // (counted), and nothing is stored for subscribers that are not listening.
 package pubsub
@@ -21,41 +22,48 @@ type Bus interface {
 // subscriberBuffer is how many messages a slow subscriber may lag behind before losing some.
 const subscriberBuffer = 256
 
-// fanout delivers messages of topics to local subscribers. Both buses use it.
-type fanout struct {
+// Fanout delivers messages of topics to local subscribers: the in-process bus, and the part of a
+// networked bus (pubsubredis) that hands what arrives to this process's subscribers.
+type Fanout struct {
 	mu      sync.Mutex
-	subs    map[string]map[*subscriber]struct{}
+	subs    map[string]map[*Subscriber]struct{}
 	dropped func()
 }
 
-type subscriber struct {
+// Subscriber is one local subscription of a Fanout.
+type Subscriber struct {
 	ch     chan []byte
 	closed bool
 }
 
-func newFanout(dropped func()) *fanout {
+// C is the subscriber's channel of messages, closed when it is removed.
+func (s *Subscriber) C() <-chan []byte { return s.ch }
+
+// NewFanout returns a fanout; dropped (may be nil) is called for each message a slow subscriber
+// loses.
+func NewFanout(dropped func()) *Fanout {
 	if dropped == nil {
 		dropped = func() {}
 	}
-	return &fanout{subs: map[string]map[*subscriber]struct{}{}, dropped: dropped}
+	return &Fanout{subs: map[string]map[*Subscriber]struct{}{}, dropped: dropped}
 }
 
-// add registers a subscriber and reports whether it is the topic's first.
-func (f *fanout) add(topic string) (*subscriber, bool) {
+// Add registers a subscriber and reports whether it is the topic's first.
+func (f *Fanout) Add(topic string) (*Subscriber, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := &subscriber{ch: make(chan []byte, subscriberBuffer)}
+	s := &Subscriber{ch: make(chan []byte, subscriberBuffer)}
 	set, ok := f.subs[topic]
 	if !ok {
-		set = map[*subscriber]struct{}{}
+		set = map[*Subscriber]struct{}{}
 		f.subs[topic] = set
 	}
 	set[s] = struct{}{}
 	return s, !ok
 }
 
-// remove unregisters a subscriber, closes its channel and reports whether the topic has none left.
-func (f *fanout) remove(topic string, s *subscriber) bool {
+// Remove unregisters a subscriber, closes its channel and reports whether the topic has none left.
+func (f *Fanout) Remove(topic string, s *Subscriber) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	set := f.subs[topic]
@@ -74,8 +82,8 @@ func (f *fanout) remove(topic string, s *subscriber) bool {
 	return false
 }
 
-// deliver hands msg to the topic's subscribers without blocking.
-func (f *fanout) deliver(topic string, msg []byte) {
+// Deliver hands msg to the topic's subscribers without blocking.
+func (f *Fanout) Deliver(topic string, msg []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for s := range f.subs[topic] {
@@ -88,23 +96,23 @@ func (f *fanout) deliver(topic string, msg []byte) {
 }
 
 // Memory is an in-process Bus.
-type Memory struct{ f *fanout }
+type Memory struct{ f *Fanout }
 
 // NewMemory returns an in-process bus; dropped (may be nil) is called for each message a slow
 // subscriber loses.
-func NewMemory(dropped func()) *Memory { return &Memory{f: newFanout(dropped)} }
+func NewMemory(dropped func()) *Memory { return &Memory{f: NewFanout(dropped)} }
 
 // Publish delivers msg to local subscribers.
 func (m *Memory) Publish(_ context.Context, topic string, msg []byte) error {
-	m.f.deliver(topic, msg)
+	m.f.Deliver(topic, msg)
 	return nil
 }
 
 // Subscribe listens to a topic.
 func (m *Memory) Subscribe(ctx context.Context, topic string) (<-chan []byte, func(), error) {
-	s, _ := m.f.add(topic)
+	s, _ := m.f.Add(topic)
 	var once sync.Once
-	cancel := func() { once.Do(func() { m.f.remove(topic, s) }) }
+	cancel := func() { once.Do(func() { m.f.Remove(topic, s) }) }
 	go func() {
 		<-ctx.Done()
 		cancel()

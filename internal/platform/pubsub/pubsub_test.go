@@ -2,41 +2,12 @@ package pubsub_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 )
-
-func redisClient(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	url := os.Getenv("MARQUEE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opt)
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis at %s is needed for this test: %v", url, err)
-	}
-	return c
-}
-
-func randomPrefix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "test:" + hex.EncodeToString(b) + ":"
-}
 
 func receive(t *testing.T, ch <-chan []byte) string {
 	t.Helper()
@@ -53,15 +24,9 @@ func receive(t *testing.T, ch <-chan []byte) string {
 }
 
 func TestBuses(t *testing.T) {
-	prefix := randomPrefix()
 	buses := map[string][2]pubsub.Bus{}
 	mem := pubsub.NewMemory(nil)
 	buses["memory"] = [2]pubsub.Bus{mem, mem}
-	// Two Redis buses on two clients stand for two replicas.
-	r1 := pubsub.NewRedis(redisClient(t), prefix, nil)
-	r2 := pubsub.NewRedis(redisClient(t), prefix, nil)
-	t.Cleanup(func() { _ = r1.Close(); _ = r2.Close() })
-	buses["redis across replicas"] = [2]pubsub.Bus{r1, r2}
 
 	for name, pair := range buses {
 		t.Run(name, func(t *testing.T) {

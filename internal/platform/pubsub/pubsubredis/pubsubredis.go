@@ -1,4 +1,6 @@
-package pubsub
+// Package pubsubredis is the pubsub.Bus over Redis pub/sub: every process sharing a Redis hears
+// every message, so a seat change made through one gateway replica reaches subscribers of all.
+package pubsubredis
 
 import (
 	"context"
@@ -7,14 +9,16 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 )
 
-// Redis is a Bus over Redis pub/sub. One connection carries every topic this process listens to;
+// Bus is a pubsub.Bus over Redis pub/sub. One connection carries every topic this process listens to;
 // topics are subscribed while they have local subscribers.
-type Redis struct {
+type Bus struct {
 	client redis.UniversalClient
 	prefix string
-	f      *fanout
+	f      *pubsub.Fanout
 
 	mu     sync.Mutex
 	ps     *redis.PubSub
@@ -22,13 +26,16 @@ type Redis struct {
 	done   chan struct{}
 }
 
-// NewRedis returns a Redis bus whose channels are prefix + topic.
-func NewRedis(client redis.UniversalClient, prefix string, dropped func()) *Redis {
-	return &Redis{client: client, prefix: prefix, f: newFanout(dropped)}
+var _ pubsub.Bus = (*Bus)(nil)
+
+// New returns a Redis bus whose channels are prefix + topic; dropped (may be nil) is called for
+// each message a slow local subscriber loses.
+func New(client redis.UniversalClient, prefix string, dropped func()) *Bus {
+	return &Bus{client: client, prefix: prefix, f: pubsub.NewFanout(dropped)}
 }
 
 // Publish sends msg to every process subscribed to topic.
-func (r *Redis) Publish(ctx context.Context, topic string, msg []byte) error {
+func (r *Bus) Publish(ctx context.Context, topic string, msg []byte) error {
 	if err := r.client.Publish(ctx, r.prefix+topic, msg).Err(); err != nil {
 		return fmt.Errorf("publish to %s: %w", topic, err)
 	}
@@ -37,18 +44,18 @@ func (r *Redis) Publish(ctx context.Context, topic string, msg []byte) error {
 
 // Subscribe listens to a topic. It returns once Redis has confirmed the subscription, so a message
 // published after Subscribe returns is delivered.
-func (r *Redis) Subscribe(ctx context.Context, topic string) (<-chan []byte, func(), error) {
-	s, first := r.f.add(topic)
+func (r *Bus) Subscribe(ctx context.Context, topic string) (<-chan []byte, func(), error) {
+	s, first := r.f.Add(topic)
 	if first {
 		if err := r.subscribe(ctx, topic); err != nil {
-			r.f.remove(topic, s)
+			r.f.Remove(topic, s)
 			return nil, nil, err
 		}
 	}
 	var once sync.Once
 	cancel := func() {
 		once.Do(func() {
-			if last := r.f.remove(topic, s); last {
+			if last := r.f.Remove(topic, s); last {
 				r.mu.Lock()
 				ps := r.ps
 				r.mu.Unlock()
@@ -62,10 +69,10 @@ func (r *Redis) Subscribe(ctx context.Context, topic string) (<-chan []byte, fun
 		<-ctx.Done()
 		cancel()
 	}()
-	return s.ch, cancel, nil
+	return s.C(), cancel, nil
 }
 
-func (r *Redis) subscribe(ctx context.Context, topic string) error {
+func (r *Bus) subscribe(ctx context.Context, topic string) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -102,16 +109,16 @@ func (r *Redis) subscribe(ctx context.Context, topic string) error {
 	}
 }
 
-func (r *Redis) receive(ps *redis.PubSub, done chan struct{}) {
+func (r *Bus) receive(ps *redis.PubSub, done chan struct{}) {
 	defer close(done)
 	ch := ps.Channel(redis.WithChannelSize(1024))
 	for m := range ch {
-		r.f.deliver(m.Channel[len(r.prefix):], []byte(m.Payload))
+		r.f.Deliver(m.Channel[len(r.prefix):], []byte(m.Payload))
 	}
 }
 
 // Close ends every subscription.
-func (r *Redis) Close() error {
+func (r *Bus) Close() error {
 	r.mu.Lock()
 	ps, done := r.ps, r.done
 	r.closed = true
