@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -204,6 +205,19 @@ func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 		date  string
 		shows int
 	}{{"listing", listingDate, listingShows}, {"everyScreen", everyDate, 250 * 5}}
+	if out := os.Getenv("BENCH_EXTERNAL_LOAD"); out != "" {
+		// Hand the set-up server to an outside load generator (e.g. wrk): write its URL and the
+		// listing's request body to files named by the variable, then serve for a minute.
+		body := mustBody(b, query, map[string]any{"m": m.ID, "c": city.CreateCity.ID, "d": listingDate})
+		if err := os.WriteFile(out+".url", []byte(url), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(out+".body", body, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		b.SkipNow()
+	}
 	for _, sc := range scenarios {
 		body := mustBody(b, query, map[string]any{"m": m.ID, "c": city.CreateCity.ID, "d": sc.date})
 		var respBytes atomic.Int64 // of the last answer checked

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"io"
@@ -19,7 +20,9 @@ import (
 // a crowd looking at the same listing or seat map costs one execution per moment instead of one
 // per person. Only requests that carry no identity are cached (no Authorization header, no
 // session cookie): their answers cannot depend on who asks. A cached answer is at most the TTL
-// old; seat maps are kept shorter, and live changes reach open pages through seatMapChanged.
+// old, plus the time of one execution: an expired answer is served once more while a single
+// request refreshes it in the background, so that nobody waits for the refresh. Seat maps are
+// kept shorter, and live changes reach open pages through seatMapChanged.
 //
 // What may be cached is decided per query text: a single query operation whose root fields are
 // all in cacheableFields.
@@ -102,7 +105,18 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := sha256.Sum256(append([]byte(req.OperationName+"\x00"+req.Query+"\x00"), req.Variables...))
 	now := c.now()
 	c.mu.Lock()
-	if e, ok := c.entries[key]; ok && now.Before(e.expires) {
+	if e, ok := c.entries[key]; ok && now.Before(e.expires.Add(maxAge)) {
+		if !now.Before(e.expires) {
+			// Expired but recent: serve it and refresh it in the background, once, so that no
+			// request waits for the refresh (stale-while-revalidate).
+			if _, busy := c.inFlight[key]; !busy {
+				f := &flight{done: make(chan struct{})}
+				c.inFlight[key] = f
+				refresh := r.Clone(context.WithoutCancel(r.Context()))
+				refresh.Body = io.NopCloser(bytes.NewReader(body))
+				go c.execute(key, maxAge, f, refresh, nil)
+			}
+		}
 		c.mu.Unlock()
 		writeCached(w, e.body, e.contentType)
 		return
@@ -120,7 +134,12 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := &flight{done: make(chan struct{})}
 	c.inFlight[key] = f
 	c.mu.Unlock()
+	c.execute(key, maxAge, f, r, w)
+}
 
+// execute runs r, keeps its answer when it may be cached, wakes the requests waiting for it,
+// and writes it to w (nil for a background refresh).
+func (c *microCache) execute(key [32]byte, maxAge time.Duration, f *flight, r *http.Request, w http.ResponseWriter) {
 	rec := &recorder{header: http.Header{}, code: http.StatusOK}
 	defer func() {
 		c.mu.Lock()
@@ -138,6 +157,9 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.ok = rec.code == http.StatusOK && rec.body.Len() <= microCacheMaxAnswer && rec.header.Get("Set-Cookie") == "" &&
 		!bytes.Contains(rec.body.Bytes(), []byte(`"errors"`))
 	f.body, f.contentType = rec.body.Bytes(), rec.header.Get("Content-Type")
+	if w == nil {
+		return
+	}
 	for k, v := range rec.header {
 		w.Header()[k] = v
 	}
