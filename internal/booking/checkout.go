@@ -412,7 +412,7 @@ func (s *Service) SettlePayment(ctx context.Context, bookingID string, outcome P
 	if err := s.bookingsEnabled(); err != nil {
 		return Settlement{}, err
 	}
-	if err := requireServiceOrAdmin(ctx); err != nil {
+	if _, err := auth.RequireService(ctx, "settle bookings"); err != nil {
 		return Settlement{}, err
 	}
 	b, err := s.checkout.Bookings.Get(ctx, bookingID)
@@ -531,17 +531,6 @@ func (s *Service) releaseHold(ctx context.Context, b Booking) {
 		return
 	}
 	s.publishFreed(ctx, b.ShowID, h.SeatIDs)
-}
-
-func requireServiceOrAdmin(ctx context.Context) error {
-	id, err := auth.Require(ctx)
-	if err != nil {
-		return err
-	}
-	if !id.IsAdmin() && !id.HasRole(auth.RoleService) {
-		return errs.E(errs.Forbidden, "only Marquee's services may do this")
-	}
-	return nil
 }
 
 // CancelBooking cancels a confirmed booking for its buyer (or an admin) before the theatre's

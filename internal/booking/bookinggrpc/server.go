@@ -13,7 +13,6 @@ import (
 	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	"github.com/marquee-cinema/marquee/internal/booking"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
-	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/theatre/theatregrpc"
 )
 
@@ -107,14 +106,8 @@ func (s *Server) GetSeatCounts(ctx context.Context, req *bookingv1.GetSeatCounts
 
 // requireService lets only admins and Marquee's own services change the ground truth.
 func requireService(ctx context.Context) error {
-	id, err := auth.Require(ctx)
-	if err != nil {
-		return err
-	}
-	if !id.IsAdmin() && !id.HasRole(auth.RoleService) {
-		return errs.E(errs.Forbidden, "only Marquee's services may confirm or release bookings")
-	}
-	return nil
+	_, err := auth.RequireService(ctx, "confirm or release bookings")
+	return err
 }
 
 // ConfirmBooking books a paid booking's seats.

@@ -12,7 +12,6 @@ import (
 	paymentv1 "github.com/marquee-cinema/marquee/api/proto/marquee/payment/v1"
 	"github.com/marquee-cinema/marquee/internal/payment"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
-	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
 // Server is the payment service's gRPC server.
@@ -43,14 +42,8 @@ func toProtoPayment(p payment.Payment) *paymentv1.Payment {
 
 // requireService lets only Marquee's services and admins move money.
 func requireService(ctx context.Context) error {
-	id, err := auth.Require(ctx)
-	if err != nil {
-		return err
-	}
-	if !id.IsAdmin() && !id.HasRole(auth.RoleService) {
-		return errs.E(errs.Forbidden, "only Marquee's services may open, cancel or refund payments")
-	}
-	return nil
+	_, err := auth.RequireService(ctx, "open, cancel or refund payments")
+	return err
 }
 
 // CreatePayment opens (or returns) a booking's payment session.

@@ -115,6 +115,20 @@ func RequireAdmin(ctx context.Context) (Identity, error) {
 	return id, nil
 }
 
+// RequireService returns the caller's identity if it is one of Marquee's own services (role
+// service) or an admin. Unauthenticated without an identity; Forbidden for anyone else, with a
+// message saying that only Marquee's services may do what (e.g. "refund payments").
+func RequireService(ctx context.Context, what string) (Identity, error) {
+	id, err := Require(ctx)
+	if err != nil {
+		return Identity{}, err
+	}
+	if !id.IsAdmin() && !id.HasRole(RoleService) {
+		return Identity{}, errs.E(errs.Forbidden, "only Marquee's services may %s", what)
+	}
+	return id, nil
+}
+
 // RequireTheatreAdmin returns the caller's identity if it may manage the theatre (an admin, or a
 // theatre_admin of it). Unauthenticated without an identity, Forbidden otherwise.
 func RequireTheatreAdmin(ctx context.Context, theatreID string) (Identity, error) {
