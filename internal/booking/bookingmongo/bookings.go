@@ -57,7 +57,7 @@ func NewBookingRepository(ctx context.Context, db *mongo.Database) (*BookingRepo
 }
 
 // bookingDoc is the stored form of a booking. Times are BSON dates (UTC, milliseconds), the
-// zero time stored as noTime; money is int64 minor units.
+// zero time stored as mongodb.NoTime; money is int64 minor units.
 type bookingDoc struct {
 	ID                string    `bson:"_id"`
 	Reference         string    `bson:"reference"`
@@ -108,24 +108,24 @@ type quoteLineDoc struct {
 }
 
 func toBookingDoc(b booking.Booking, version int64) bookingDoc {
-	refundRequestedAt := storedTime(b.RefundRequestedAt)
+	refundRequestedAt := mongodb.StoredTime(b.RefundRequestedAt)
 	return bookingDoc{ID: b.ID, Reference: b.Reference, ShowID: b.ShowID, TheatreID: b.TheatreID, HoldID: b.HoldID,
 		OwnerID: b.OwnerID, UserID: b.UserID, Email: b.Email, Name: b.Name, Phone: b.Phone, SeatIDs: b.SeatIDs,
 		Quote: toQuoteDoc(b.Quote), Status: string(b.Status), Reason: b.Reason, PaymentURL: b.PaymentURL,
-		ShowStartsAt: storedTime(b.ShowStartsAt), CreatedAt: storedTime(b.CreatedAt), ExpiresAt: storedTime(b.ExpiresAt),
-		ConfirmedAt: storedTime(b.ConfirmedAt), CancelledAt: storedTime(b.CancelledAt), RefundAmount: b.RefundAmount,
-		RefundRequestedAt: refundRequestedAt, RefundRequested: !refundRequestedAt.Equal(noTime),
-		RefundedAt: storedTime(b.RefundedAt), UpdatedAt: storedTime(b.UpdatedAt), Version: version}
+		ShowStartsAt: mongodb.StoredTime(b.ShowStartsAt), CreatedAt: mongodb.StoredTime(b.CreatedAt), ExpiresAt: mongodb.StoredTime(b.ExpiresAt),
+		ConfirmedAt: mongodb.StoredTime(b.ConfirmedAt), CancelledAt: mongodb.StoredTime(b.CancelledAt), RefundAmount: b.RefundAmount,
+		RefundRequestedAt: refundRequestedAt, RefundRequested: !refundRequestedAt.Equal(mongodb.NoTime),
+		RefundedAt: mongodb.StoredTime(b.RefundedAt), UpdatedAt: mongodb.StoredTime(b.UpdatedAt), Version: version}
 }
 
 func (d bookingDoc) booking() booking.Booking {
 	return booking.Booking{ID: d.ID, Reference: d.Reference, ShowID: d.ShowID, TheatreID: d.TheatreID, HoldID: d.HoldID,
 		OwnerID: d.OwnerID, UserID: d.UserID, Email: d.Email, Name: d.Name, Phone: d.Phone, SeatIDs: d.SeatIDs,
 		Quote: d.Quote.quote(), Status: booking.Status(d.Status), Reason: d.Reason, PaymentURL: d.PaymentURL,
-		ShowStartsAt: readTime(d.ShowStartsAt), CreatedAt: readTime(d.CreatedAt), ExpiresAt: readTime(d.ExpiresAt),
-		ConfirmedAt: readTime(d.ConfirmedAt), CancelledAt: readTime(d.CancelledAt), RefundAmount: d.RefundAmount,
-		RefundRequestedAt: readTime(d.RefundRequestedAt), RefundedAt: readTime(d.RefundedAt),
-		UpdatedAt: readTime(d.UpdatedAt)}
+		ShowStartsAt: mongodb.ReadTime(d.ShowStartsAt), CreatedAt: mongodb.ReadTime(d.CreatedAt), ExpiresAt: mongodb.ReadTime(d.ExpiresAt),
+		ConfirmedAt: mongodb.ReadTime(d.ConfirmedAt), CancelledAt: mongodb.ReadTime(d.CancelledAt), RefundAmount: d.RefundAmount,
+		RefundRequestedAt: mongodb.ReadTime(d.RefundRequestedAt), RefundedAt: mongodb.ReadTime(d.RefundedAt),
+		UpdatedAt: mongodb.ReadTime(d.UpdatedAt)}
 }
 
 func toQuoteDoc(q booking.Quote) quoteDoc {
@@ -266,7 +266,7 @@ func (r *BookingRepository) List(ctx context.Context, q booking.BookingQuery) ([
 	}
 	if !q.ExpiresBefore.IsZero() {
 		// Stored dates are whole milliseconds: compare with the bound as the SQLite adapter does.
-		filter = append(filter, bson.E{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: storedTime(q.ExpiresBefore)}}})
+		filter = append(filter, bson.E{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: mongodb.StoredTime(q.ExpiresBefore)}}})
 	}
 	if q.RefundNotRequested {
 		filter = append(filter, bson.E{Key: "refundRequested", Value: false})
@@ -286,25 +286,6 @@ func (r *BookingRepository) List(ctx context.Context, q booking.BookingQuery) ([
 		out = append(out, d.booking())
 	}
 	return out, nil
-}
-
-// noTime is how the zero time is stored: the Unix epoch, before every real time.
-var noTime = time.Unix(0, 0).UTC()
-
-// storedTime is t as a BSON date keeps it: UTC, to the millisecond; the zero time as noTime.
-func storedTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return noTime
-	}
-	return t.UTC().Truncate(time.Millisecond)
-}
-
-// readTime turns a stored date back into a time, noTime into the zero time.
-func readTime(t time.Time) time.Time {
-	if t.IsZero() || t.Equal(noTime) {
-		return time.Time{}
-	}
-	return t.UTC()
 }
 
 // pauseBeforeRetry waits a little before another optimistic attempt, so that racing writers

@@ -87,26 +87,6 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	}, nil
 }
 
-// noTime is how an unset time is stored where it is compared (leases): the Unix epoch, which is
-// before every real time.
-var noTime = time.Unix(0, 0).UTC()
-
-// storedTime is t as a BSON date keeps it: UTC, to the millisecond; the zero time as noTime.
-func storedTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return noTime
-	}
-	return t.UTC().Truncate(time.Millisecond)
-}
-
-// readTime turns a stored date back into a time, noTime into the zero time.
-func readTime(t time.Time) time.Time {
-	if t.IsZero() || t.Equal(noTime) {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // pause waits a little before another optimistic attempt, so that racing writers spread out.

@@ -45,15 +45,15 @@ type paymentDoc struct {
 func toPaymentDoc(p payment.Payment, version int64) paymentDoc {
 	return paymentDoc{ID: p.ID, BookingID: p.BookingID, Provider: p.Provider, ProviderSessionID: p.ProviderSessionID,
 		SessionURL: p.SessionURL, Amount: p.Amount, Currency: p.Currency, Status: string(p.Status), RefundID: p.RefundID,
-		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, Settled: p.Settled, CreatedAt: storedTime(p.CreatedAt),
-		ExpiresAt: storedTime(p.ExpiresAt), UpdatedAt: storedTime(p.UpdatedAt), Version: version}
+		RefundAmount: p.RefundAmount, RefundedAmount: p.RefundedAmount, Reason: p.Reason, Settled: p.Settled, CreatedAt: mongodb.StoredTime(p.CreatedAt),
+		ExpiresAt: mongodb.StoredTime(p.ExpiresAt), UpdatedAt: mongodb.StoredTime(p.UpdatedAt), Version: version}
 }
 
 func (d paymentDoc) payment() payment.Payment {
 	return payment.Payment{ID: d.ID, BookingID: d.BookingID, Provider: d.Provider, ProviderSessionID: d.ProviderSessionID,
 		SessionURL: d.SessionURL, Amount: d.Amount, Currency: d.Currency, Status: payment.Status(d.Status), RefundID: d.RefundID,
-		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, Settled: d.Settled, CreatedAt: readTime(d.CreatedAt),
-		ExpiresAt: readTime(d.ExpiresAt), UpdatedAt: readTime(d.UpdatedAt)}
+		RefundAmount: d.RefundAmount, RefundedAmount: d.RefundedAmount, Reason: d.Reason, Settled: d.Settled, CreatedAt: mongodb.ReadTime(d.CreatedAt),
+		ExpiresAt: mongodb.ReadTime(d.ExpiresAt), UpdatedAt: mongodb.ReadTime(d.UpdatedAt)}
 }
 
 // Create stores a new payment; the unique indexes on _id and bookingId decide clashes.
@@ -200,8 +200,8 @@ func (r *EventRepository) Record(ctx context.Context, e payment.WebhookEvent) (b
 		return false, errs.Invalidf("eventId", "an event needs a provider and an id")
 	}
 	d := eventDoc{ID: ids.New(), Provider: e.Provider, EventID: e.EventID, Type: string(e.Type),
-		PaymentSessionID: e.PaymentSessionID, RefundID: e.RefundID, Amount: e.Amount, ReceivedAt: storedTime(e.ReceivedAt),
-		PayloadHash: e.PayloadHash, Processed: !e.ProcessedAt.IsZero(), ProcessedAt: storedTime(e.ProcessedAt)}
+		PaymentSessionID: e.PaymentSessionID, RefundID: e.RefundID, Amount: e.Amount, ReceivedAt: mongodb.StoredTime(e.ReceivedAt),
+		PayloadHash: e.PayloadHash, Processed: !e.ProcessedAt.IsZero(), ProcessedAt: mongodb.StoredTime(e.ProcessedAt)}
 	if _, err := r.coll.InsertOne(ctx, d); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return false, nil
@@ -225,10 +225,10 @@ func (r *EventRepository) Get(ctx context.Context, provider, eventID string) (pa
 		return payment.WebhookEvent{}, fmt.Errorf("find webhook event: %w", err)
 	}
 	e := payment.WebhookEvent{Provider: d.Provider, EventID: d.EventID, Type: payment.EventType(d.Type),
-		PaymentSessionID: d.PaymentSessionID, RefundID: d.RefundID, Amount: d.Amount, ReceivedAt: readTime(d.ReceivedAt),
+		PaymentSessionID: d.PaymentSessionID, RefundID: d.RefundID, Amount: d.Amount, ReceivedAt: mongodb.ReadTime(d.ReceivedAt),
 		PayloadHash: d.PayloadHash}
 	if d.Processed {
-		e.ProcessedAt = readTime(d.ProcessedAt)
+		e.ProcessedAt = mongodb.ReadTime(d.ProcessedAt)
 	}
 	return e, nil
 }
@@ -239,7 +239,7 @@ func (r *EventRepository) MarkProcessed(ctx context.Context, provider, eventID s
 		return errs.Invalidf("processedAt", "a processing time is required")
 	}
 	res, err := r.coll.UpdateOne(ctx, append(eventKey(provider, eventID), bson.E{Key: "processed", Value: false}),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "processed", Value: true}, {Key: "processedAt", Value: storedTime(at)}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "processed", Value: true}, {Key: "processedAt", Value: mongodb.StoredTime(at)}}}})
 	if err != nil {
 		return fmt.Errorf("mark webhook event processed: %w", err)
 	}

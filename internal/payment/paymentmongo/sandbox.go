@@ -61,12 +61,12 @@ type sessionDoc struct {
 func toSessionDoc(s sandbox.Session, version int64) sessionDoc {
 	d := sessionDoc{ID: s.ID, PaymentID: s.PaymentID, BookingRef: s.BookingRef, Description: s.Description,
 		ReturnURL: s.ReturnURL, Amount: s.Amount, Currency: s.Currency, Status: string(s.Status), EventID: s.EventID,
-		CreatedAt: storedTime(s.CreatedAt), ExpiresAt: storedTime(s.ExpiresAt), CompletedAt: storedTime(s.CompletedAt),
+		CreatedAt: mongodb.StoredTime(s.CreatedAt), ExpiresAt: mongodb.StoredTime(s.ExpiresAt), CompletedAt: mongodb.StoredTime(s.CompletedAt),
 		Refunds: []refundDoc{}, RefundedAmount: s.RefundedAmount, Version: version, Outbox: []deliveryDoc{},
-		WrittenAt: storedTime(time.Now())}
+		WrittenAt: mongodb.StoredTime(time.Now())}
 	for _, r := range s.Refunds {
 		d.Refunds = append(d.Refunds, refundDoc{ID: r.ID, IdempotencyKey: r.IdempotencyKey, EventID: r.EventID,
-			Amount: r.Amount, CreatedAt: storedTime(r.CreatedAt), SucceedsAt: storedTime(r.SucceedsAt)})
+			Amount: r.Amount, CreatedAt: mongodb.StoredTime(r.CreatedAt), SucceedsAt: mongodb.StoredTime(r.SucceedsAt)})
 	}
 	return d
 }
@@ -74,11 +74,11 @@ func toSessionDoc(s sandbox.Session, version int64) sessionDoc {
 func (d sessionDoc) session() sandbox.Session {
 	s := sandbox.Session{ID: d.ID, PaymentID: d.PaymentID, BookingRef: d.BookingRef, Description: d.Description,
 		ReturnURL: d.ReturnURL, Amount: d.Amount, Currency: d.Currency, Status: payment.SessionStatus(d.Status),
-		EventID: d.EventID, CreatedAt: readTime(d.CreatedAt), ExpiresAt: readTime(d.ExpiresAt),
-		CompletedAt: readTime(d.CompletedAt), RefundedAmount: d.RefundedAmount}
+		EventID: d.EventID, CreatedAt: mongodb.ReadTime(d.CreatedAt), ExpiresAt: mongodb.ReadTime(d.ExpiresAt),
+		CompletedAt: mongodb.ReadTime(d.CompletedAt), RefundedAmount: d.RefundedAmount}
 	for _, r := range d.Refunds {
 		s.Refunds = append(s.Refunds, sandbox.Refund{ID: r.ID, IdempotencyKey: r.IdempotencyKey, EventID: r.EventID,
-			Amount: r.Amount, CreatedAt: readTime(r.CreatedAt), SucceedsAt: readTime(r.SucceedsAt)})
+			Amount: r.Amount, CreatedAt: mongodb.ReadTime(r.CreatedAt), SucceedsAt: mongodb.ReadTime(r.SucceedsAt)})
 	}
 	return s
 }
@@ -109,15 +109,15 @@ func toQueuedDoc(d sandbox.Delivery) deliveryDoc {
 	}
 	return deliveryDoc{ID: d.ID, EventID: d.EventID, Type: string(d.Type), SessionID: d.SessionID, Payload: payload,
 		Duplicate: d.Duplicate, State: string(sandbox.DeliveryPending), Attempts: d.Attempts,
-		NextAttemptAt: storedTime(d.NextAttemptAt), LeaseUntil: noTime, LastError: d.LastError,
-		CreatedAt: storedTime(d.CreatedAt), FinishedAt: noTime}
+		NextAttemptAt: mongodb.StoredTime(d.NextAttemptAt), LeaseUntil: mongodb.NoTime, LastError: d.LastError,
+		CreatedAt: mongodb.StoredTime(d.CreatedAt), FinishedAt: mongodb.NoTime}
 }
 
 func (d deliveryDoc) delivery() sandbox.Delivery {
 	return sandbox.Delivery{ID: d.ID, EventID: d.EventID, Type: payment.EventType(d.Type), SessionID: d.SessionID,
 		Payload: d.Payload, Duplicate: d.Duplicate, State: sandbox.DeliveryState(d.State), Attempts: d.Attempts,
-		NextAttemptAt: readTime(d.NextAttemptAt), LeaseUntil: readTime(d.LeaseUntil), LeaseToken: d.LeaseToken,
-		LastError: d.LastError, CreatedAt: readTime(d.CreatedAt), FinishedAt: readTime(d.FinishedAt)}
+		NextAttemptAt: mongodb.ReadTime(d.NextAttemptAt), LeaseUntil: mongodb.ReadTime(d.LeaseUntil), LeaseToken: d.LeaseToken,
+		LastError: d.LastError, CreatedAt: mongodb.ReadTime(d.CreatedAt), FinishedAt: mongodb.ReadTime(d.FinishedAt)}
 }
 
 // CreateSession stores a new session.
@@ -299,7 +299,7 @@ func (s *SandboxStore) ClaimDue(ctx context.Context, now time.Time, lease time.D
 	if limit <= 0 {
 		return nil, nil
 	}
-	now = storedTime(now)
+	now = mongodb.StoredTime(now)
 	cur, err := s.deliveries.Find(ctx, dueFilter(now), options.Find().
 		SetSort(bson.D{{Key: "nextAttemptAt", Value: 1}, {Key: "_id", Value: 1}}).
 		SetProjection(bson.D{{Key: "_id", Value: 1}}).
@@ -313,7 +313,7 @@ func (s *SandboxStore) ClaimDue(ctx context.Context, now time.Time, lease time.D
 	if err := cur.All(ctx, &candidates); err != nil {
 		return nil, fmt.Errorf("find due deliveries: %w", err)
 	}
-	until := storedTime(now.Add(lease))
+	until := mongodb.StoredTime(now.Add(lease))
 	var out []sandbox.Delivery
 	for _, c := range candidates {
 		if len(out) == limit {
@@ -344,8 +344,8 @@ func (s *SandboxStore) Retry(ctx context.Context, id, leaseToken string, next ti
 	}
 	res, err := s.deliveries.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: string(sandbox.DeliveryPending)}, {Key: "leaseToken", Value: leaseToken}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "nextAttemptAt", Value: storedTime(next)}, {Key: "lastError", Value: lastErr},
-			{Key: "leaseUntil", Value: noTime}, {Key: "leaseToken", Value: ""}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "nextAttemptAt", Value: mongodb.StoredTime(next)}, {Key: "lastError", Value: lastErr},
+			{Key: "leaseUntil", Value: mongodb.NoTime}, {Key: "leaseToken", Value: ""}}}})
 	return s.settled(ctx, matched(res), err, id)
 }
 
@@ -364,7 +364,7 @@ func (s *SandboxStore) Finish(ctx context.Context, id, leaseToken string, state 
 		return errs.Invalidf("state", "a delivery finishes delivered or failed, not %q", state)
 	}
 	res, err := s.deliveries.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: string(state)},
-		{Key: "finishedAt", Value: storedTime(at)}, {Key: "lastError", Value: lastErr}, {Key: "leaseUntil", Value: noTime},
+		{Key: "finishedAt", Value: mongodb.StoredTime(at)}, {Key: "lastError", Value: lastErr}, {Key: "leaseUntil", Value: mongodb.NoTime},
 		{Key: "leaseToken", Value: ""}}}})
 	return s.settled(ctx, matched(res), err, id)
 }

@@ -101,3 +101,23 @@ func EnsureIndexes(ctx context.Context, coll *mongo.Collection, indexes ...Index
 	}
 	return nil
 }
+
+// NoTime is how an unset time is stored where it is compared or sorted: the Unix epoch, before
+// every real time.
+var NoTime = time.Unix(0, 0).UTC()
+
+// StoredTime is t as a BSON date keeps it: UTC, to the millisecond; the zero time as NoTime.
+func StoredTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return NoTime
+	}
+	return t.UTC().Truncate(time.Millisecond)
+}
+
+// ReadTime turns a date stored by StoredTime back into a time, NoTime into the zero time.
+func ReadTime(t time.Time) time.Time {
+	if t.IsZero() || t.Equal(NoTime) {
+		return time.Time{}
+	}
+	return t.UTC()
+}
