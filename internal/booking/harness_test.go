@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -34,6 +32,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/mongotest"
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub"
 	"github.com/marquee-cinema/marquee/internal/platform/pubsub/pubsubredis"
+	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 	"github.com/marquee-cinema/marquee/internal/platform/session"
 	"github.com/marquee-cinema/marquee/internal/platform/sqlitedb"
 	"github.com/marquee-cinema/marquee/internal/theatre"
@@ -323,7 +322,7 @@ func newEnv(t *testing.T, a adapters, cfg envConfig) *env {
 		if pool == 0 {
 			pool = 32
 		}
-		e.redis = redisClient(t, pool)
+		e.redis = redistest.Client(t, pool)
 		e.locker = newRedisLocker(t, e.redis)
 		bus := pubsubredis.New(e.redis, testPrefix("bus"), nil)
 		t.Cleanup(func() { _ = bus.Close() })
@@ -518,33 +517,8 @@ func mongoDatabase(t *testing.T) *mongo.Database {
 
 // Redis.
 
-// redisClient connects to the test Redis (MARQUEE_TEST_REDIS_URL, default 127.0.0.1:6379).
-func redisClient(tb testing.TB, poolSize int) redis.UniversalClient {
-	tb.Helper()
-	url := os.Getenv("MARQUEE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	opt.PoolSize = poolSize
-	opt.PoolTimeout = 30 * time.Second // hundreds of goroutines share the pool under -race
-	c := redis.NewClient(opt)
-	tb.Cleanup(func() { _ = c.Close() })
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		tb.Fatalf("Redis at %s is needed for this test (set MARQUEE_TEST_REDIS_URL): %v", url, err)
-	}
-	return c
-}
-
 // testPrefix is a random key prefix, so that tests share the Redis without seeing each other.
-func testPrefix(what string) string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("test:booking:%s:%s:", what, hex.EncodeToString(b))
-}
+func testPrefix(what string) string { return redistest.Prefix("booking:" + what) }
 
 // newRedisLocker returns a Redis locker under a fresh prefix whose keys are deleted when the
 // test ends (they would expire by themselves, later). Never FLUSH: other tests share the Redis.

@@ -2,46 +2,18 @@ package cache_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/marquee-cinema/marquee/internal/platform/cache"
+	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 )
-
-func redisClient(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	url := os.Getenv("MARQUEE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opt)
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis at %s is needed for this test: %v", url, err)
-	}
-	return c
-}
-
-func prefix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "test:" + hex.EncodeToString(b) + ":"
-}
 
 func TestCaches(t *testing.T) {
 	ctx := context.Background()
 	for name, c := range map[string]cache.Cache{
 		"memory": cache.NewMemory(2),
-		"redis":  cache.NewRedis(redisClient(t), prefix(), func(err error) { t.Errorf("redis: %v", err) }),
+		"redis":  cache.NewRedis(redistest.Client(t, 0), redistest.Prefix("cache"), func(err error) { t.Errorf("redis: %v", err) }),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, ok := c.Get(ctx, "a"); ok {

@@ -9,11 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
+	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 )
 
 // BenchmarkHold4Seats measures Hold of four seats with 50 goroutines (25 × GOMAXPROCS on the
@@ -57,8 +56,8 @@ func TestRedisBenchmarkRatio(t *testing.T) {
 	if os.Getenv("MARQUEE_REDIS_BENCHMARK") == "" {
 		t.Skip("set MARQUEE_REDIS_BENCHMARK=1 to compare with redis-benchmark")
 	}
-	c := redisClient(t, 2)
-	opt := c.(*redis.Client).Options()
+	c := redistest.Client(t, 2)
+	opt := c.Options()
 	host, portStr, _ := strings.Cut(opt.Addr, ":")
 	port, _ := strconv.Atoi(portStr)
 	if err := c.Ping(context.Background()).Err(); err != nil {

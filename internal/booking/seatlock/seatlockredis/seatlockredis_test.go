@@ -2,10 +2,7 @@ package seatlockredis_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,35 +12,8 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
+	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 )
-
-// redisClient connects to the test Redis (MARQUEE_TEST_REDIS_URL, default 127.0.0.1:6379) with a
-// pool of poolSize connections.
-func redisClient(tb testing.TB, poolSize int) redis.UniversalClient {
-	tb.Helper()
-	url := os.Getenv("MARQUEE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	opt.PoolSize = poolSize
-	c := redis.NewClient(opt)
-	tb.Cleanup(func() { _ = c.Close() })
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		tb.Fatalf("Redis at %s is needed for this test: %v", url, err)
-	}
-	return c
-}
-
-// testPrefix is a random key prefix, so tests share the Redis without seeing each other.
-func testPrefix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "test:seatlock:" + hex.EncodeToString(b) + ":"
-}
 
 // scanPrefix returns every key under prefix.
 func scanPrefix(tb testing.TB, c redis.UniversalClient, prefix string) []string {
@@ -62,8 +32,8 @@ func scanPrefix(tb testing.TB, c redis.UniversalClient, prefix string) []string 
 // newRedisLocker returns a Redis locker under a fresh prefix whose keys are deleted when the
 // test ends (they would expire by themselves, later).
 func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatlockredis.Locker {
-	c := redisClient(tb, poolSize)
-	prefix := testPrefix()
+	c := redistest.Client(tb, poolSize)
+	prefix := redistest.Prefix("seatlock")
 	tb.Cleanup(func() {
 		for _, k := range scanPrefix(tb, c, prefix) {
 			_ = c.Unlink(context.Background(), k).Err()
@@ -88,8 +58,8 @@ func TestRedisSplitDueIndex(t *testing.T) {
 func TestRedisKeysExpire(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := redisClient(t, 10)
-	prefix := testPrefix()
+	c := redistest.Client(t, 10)
+	prefix := redistest.Prefix("seatlock")
 	const grace = time.Second
 	l := seatlockredis.New(c, prefix, seatlock.WithGrace(grace), seatlock.WithBookedRetention(time.Second),
 		seatlock.WithClaimLease(200*time.Millisecond))
@@ -190,8 +160,8 @@ func TestRedisKeysExpire(t *testing.T) {
 func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := redisClient(t, 4)
-	prefix := testPrefix()
+	c := redistest.Client(t, 4)
+	prefix := redistest.Prefix("seatlock")
 	const grace = 500 * time.Millisecond
 	l := seatlockredis.New(c, prefix, seatlock.WithGrace(grace))
 	now := time.Now()
@@ -235,7 +205,7 @@ func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
 // calls and for pipelines. Not parallel: it swaps the package's scripts while it runs.
 func TestRedisNoScript(t *testing.T) {
 	ctx := context.Background()
-	restore := seatlockredis.FreshScripts(testPrefix())
+	restore := seatlockredis.FreshScripts(redistest.Prefix("seatlock"))
 	defer restore()
 	now := time.Now()
 	for _, l := range []*seatlockredis.Locker{newRedisLocker(t, 4), seatlockredis.SplitDueIndex(newRedisLocker(t, 4))} {

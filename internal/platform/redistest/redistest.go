@@ -1,0 +1,51 @@
+// Package redistest connects tests to a real Redis: MARQUEE_TEST_REDIS_URL, or the CI Redis at
+// 127.0.0.1:6379. Tests share it and must never flush it: each works under a key prefix of its
+// own (Prefix).
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// EnvURL names the variable that points the tests at a Redis.
+const EnvURL = "MARQUEE_TEST_REDIS_URL"
+
+// URL is the test Redis's URL.
+func URL() string {
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// Client connects to the test Redis with a pool of poolSize connections (0: go-redis's default)
+// and closes it when the test ends. The test fails when Redis does not answer.
+func Client(tb testing.TB, poolSize int) *redis.Client {
+	tb.Helper()
+	opt, err := redis.ParseURL(URL())
+	if err != nil {
+		tb.Fatalf("%s: %v", EnvURL, err)
+	}
+	opt.PoolSize = poolSize
+	opt.PoolTimeout = 30 * time.Second // hundreds of goroutines may share the pool under -race
+	c := redis.NewClient(opt)
+	tb.Cleanup(func() { _ = c.Close() })
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		tb.Fatalf("Redis at %s is needed for this test (set %s): %v", URL(), EnvURL, err)
+	}
+	return c
+}
+
+// Prefix is a fresh random key prefix, "test:<what>:<random>:".
+func Prefix(what string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "test:" + what + ":" + hex.EncodeToString(b) + ":"
+}
