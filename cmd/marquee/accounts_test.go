@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/hmac"
@@ -10,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,29 +37,6 @@ type session struct {
 }
 
 const authFields = `accessToken refreshToken user { id email roles theatreIds }`
-
-// graphqlAs posts a query with a bearer token.
-func (in *instance) graphqlAs(t testing.TB, token, query string, vars map[string]any) gqlResponse {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, in.HTTP+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST /graphql: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("decode (HTTP %d): %v\n%s", resp.StatusCode, err, raw)
-	}
-	out.Status = resp.StatusCode
-	return out
-}
 
 func (in *instance) login(t testing.TB, email, password string) session {
 	t.Helper()

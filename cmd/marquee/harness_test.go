@@ -139,22 +139,17 @@ type gqlResponse struct {
 	Status int             `json:"-"`
 }
 
-// graphql posts a query and decodes the response.
+// graphql posts a query without identity (no token, no cookies) and decodes the response.
 func (in *instance) graphql(t testing.TB, query string, vars map[string]any) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(in.HTTP+"/graphql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST /graphql: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("decode GraphQL response (HTTP %d): %v\n%s", resp.StatusCode, err, raw)
-	}
-	out.Status = resp.StatusCode
-	return out
+	return in.graphqlAs(t, "", query, vars)
+}
+
+// graphqlAs posts a query with a bearer token (none when empty) and no cookies.
+func (in *instance) graphqlAs(t testing.TB, token, query string, vars map[string]any) gqlResponse {
+	t.Helper()
+	c := &client{in: in, http: http.DefaultClient, token: token}
+	return c.do(t, query, vars)
 }
 
 // mustQuery runs a query that must succeed and decodes its data into out.
