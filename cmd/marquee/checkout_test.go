@@ -109,6 +109,13 @@ func (in *instance) pay(t testing.TB, paymentURL, outcome string) (int, string) 
 
 func sessionOf(paymentURL string) string { return paymentURL[strings.LastIndex(paymentURL, "/")+1:] }
 
+// paidEvent is the sandbox's payment.succeeded event for the checkout's session, as the provider
+// would send it.
+func (co checkoutNode) paidEvent(id string) sandbox.EventPayload {
+	return sandbox.EventPayload{ID: id, Type: payment.EventPaymentSucceeded, CreatedAt: time.Now(), SessionID: sessionOf(co.PaymentURL),
+		Amount: int64(co.Booking.Total.Amount), Currency: co.Booking.Total.Currency}
+}
+
 func TestCheckoutPayAndConfirm(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -279,8 +286,7 @@ func TestWebhooksAreVerifiedAndIdempotent(t *testing.T) {
 		t.Fatalf("pay: HTTP %d", code)
 	}
 	now := time.Now()
-	ev := sandbox.EventPayload{ID: "evt_test_succeeded_1", Type: payment.EventPaymentSucceeded, CreatedAt: now,
-		SessionID: sessionOf(co.PaymentURL), Amount: int64(co.Booking.Total.Amount), Currency: co.Booking.Total.Currency}
+	ev := co.paidEvent("evt_test_succeeded_1")
 
 	if code, body := in.postWebhook(t, ev, "whsec_forged_secret_0123456789abcdef", now); code != http.StatusBadRequest {
 		t.Fatalf("forged signature: %d %s", code, body)
@@ -349,9 +355,7 @@ func TestPaymentAfterExpiry(t *testing.T) {
 				var h struct{ HoldSeats holdNode }
 				expectOK(t, rival.do(t, `mutation($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) { id } }`,
 					map[string]any{"s": showID, "seats": seats}), &h)
-				ev := sandbox.EventPayload{ID: "evt_late_success", Type: payment.EventPaymentSucceeded, CreatedAt: time.Now(),
-					SessionID: sessionOf(co.PaymentURL), Amount: int64(co.Booking.Total.Amount), Currency: co.Booking.Total.Currency}
-				if code, body := in.postWebhook(t, ev, testWebhookSecret, time.Now()); code != http.StatusOK {
+				if code, body := in.postWebhook(t, co.paidEvent("evt_late_success"), testWebhookSecret, time.Now()); code != http.StatusOK {
 					t.Fatalf("late success: %d %s", code, body)
 				}
 				b := guest.awaitStatus(t, co.Booking.ID, "FAILED", 5*time.Second)
@@ -421,9 +425,7 @@ func TestConcurrentBuyersNeverDoubleBook(t *testing.T) {
 			}
 			results <- paid{bookingID: d.Checkout.Booking.ID, total: d.Checkout.Booking.Total.Amount}
 			time.Sleep(time.Duration(i%31) * 100 * time.Millisecond) // the provider is slow, for some very slow
-			ev := sandbox.EventPayload{ID: "evt_race_" + d.Checkout.Booking.ID, Type: payment.EventPaymentSucceeded, CreatedAt: time.Now(),
-				SessionID: sessionOf(d.Checkout.PaymentURL), Amount: int64(d.Checkout.Booking.Total.Amount), Currency: d.Checkout.Booking.Total.Currency}
-			if code, body := in.postWebhook(t, ev, testWebhookSecret, time.Now()); code != http.StatusOK {
+			if code, body := in.postWebhook(t, d.Checkout.paidEvent("evt_race_"+d.Checkout.Booking.ID), testWebhookSecret, time.Now()); code != http.StatusOK {
 				t.Errorf("webhook: %d %s", code, body)
 			}
 		}()
