@@ -264,6 +264,19 @@ func (q BookingQuery) EffectiveLimit() int {
 // ReasonHoldCheckedOut is the errs reason of creating a second booking from one hold.
 const ReasonHoldCheckedOut = "HOLD_CHECKED_OUT"
 
+// CreateConflict is Repository.Create's error once the store refused b for a clash on one of
+// its unique keys: it finds which one. Bookings are never deleted, so the clashing booking is
+// there to be found.
+func CreateConflict(ctx context.Context, r Repository, b Booking) error {
+	if _, err := r.GetByHold(ctx, b.HoldID); err == nil {
+		return errs.E(errs.Conflict, "hold %s has a booking already", b.HoldID).WithReason(ReasonHoldCheckedOut)
+	}
+	if _, err := r.Get(ctx, b.ID); err == nil {
+		return errs.E(errs.Conflict, "booking %s exists", b.ID)
+	}
+	return errs.E(errs.Conflict, "booking reference %s is taken", b.Reference)
+}
+
 // Repository stores bookings.
 type Repository interface {
 	// Create stores a new booking. Invalid when b fails Validate; Conflict with reason

@@ -164,14 +164,7 @@ func (r *BookingRepository) Create(ctx context.Context, b booking.Booking) error
 	if !mongodb.IsDuplicateKey(err) {
 		return fmt.Errorf("insert booking %s: %w", b.ID, err)
 	}
-	// Bookings are never deleted, so the clashing document is there to be found.
-	if _, gerr := r.GetByHold(ctx, b.HoldID); gerr == nil {
-		return errs.E(errs.Conflict, "hold %s has a booking already", b.HoldID).WithReason(booking.ReasonHoldCheckedOut)
-	}
-	if _, gerr := r.Get(ctx, b.ID); gerr == nil {
-		return errs.E(errs.Conflict, "booking %s exists", b.ID)
-	}
-	return errs.E(errs.Conflict, "booking reference %s is taken", b.Reference)
+	return booking.CreateConflict(ctx, r, b)
 }
 
 func (r *BookingRepository) get(ctx context.Context, filter bson.D, what string) (bookingDoc, error) {
