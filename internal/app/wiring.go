@@ -250,8 +250,9 @@ func (a *App) startShow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	bookings := showgrpc.BookingOccupancy{Client: p.bookings}
 	a.svc.shows = show.NewService(show.Deps{Repo: repo, Pricing: pricing,
-		Occupancy: showgrpc.BookingOccupancy{Client: p.bookings},
+		Occupancy: bookings,
 		Catalogue: showgrpc.Catalogue{Movies: p.movies, Theatres: p.theatres},
 		Auth:      showgrpc.TheatreAuthorizer{}, Dates: show.NewDateCache(a.cache()), Clock: a.clock})
 	auditLog, err := a.auditLog(ctx)
@@ -259,6 +260,7 @@ func (a *App) startShow(ctx context.Context) error {
 		return err
 	}
 	a.svc.shows.SetAudit(auditLog)
+	a.svc.shows.OnCancel(bookings.CancelBookings)
 	a.registerService(&showv1.ShowService_ServiceDesc, showgrpc.NewServer(a.svc.shows))
 	return nil
 }

@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 
-	bookingv1 "github.com/marquee-cinema/marquee/api/proto/marquee/booking/v1"
 	showv1 "github.com/marquee-cinema/marquee/api/proto/marquee/show/v1"
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	"github.com/marquee-cinema/marquee/internal/gateway/graph/generated"
@@ -53,10 +52,6 @@ func (r *mutationResolver) ScheduleShows(ctx context.Context, input model.Schedu
 func (r *mutationResolver) CancelShow(ctx context.Context, id string) (*model.Show, error) {
 	res, err := r.ShowClient.CancelShow(ctx, &showv1.CancelShowRequest{Id: id})
 	if err != nil {
-		return nil, err
-	}
-	// Cancelling again retries this step, should it have failed the first time.
-	if _, err := r.BookingClient.CancelShowBookings(ctx, &bookingv1.CancelShowBookingsRequest{ShowId: id}); err != nil {
 		return nil, err
 	}
 	return toGraphShow(res.GetShow()), nil

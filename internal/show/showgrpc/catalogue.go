@@ -100,3 +100,10 @@ func (o BookingOccupancy) Counts(ctx context.Context, showIDs []string) (map[str
 	}
 	return out, nil
 }
+
+// CancelBookings is a show.CancelHook: it has the booking service cancel and fully refund every
+// booking of a cancelled show, as the caller who cancelled it.
+func (o BookingOccupancy) CancelBookings(ctx context.Context, s show.Show) error {
+	_, err := o.Client.CancelShowBookings(ctx, &bookingv1.CancelShowBookingsRequest{ShowId: s.ID})
+	return err
+}
