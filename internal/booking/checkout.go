@@ -666,13 +666,11 @@ func (s *Service) SweepBookings(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, b := range due {
-		won := false
 		b, err := s.checkout.Bookings.Update(ctx, b.ID, func(x *Booking) error {
 			next, ok := Next(x.Status, EventTimedOut)
 			if !ok || !x.ExpiresAt.Before(now) {
 				return errUnchanged
 			}
-			won = true
 			x.Status, x.Reason, x.PaymentURL, x.UpdatedAt = next, ReasonPaymentTimeout, "", now
 			return nil
 		})
@@ -681,9 +679,6 @@ func (s *Service) SweepBookings(ctx context.Context) (int, error) {
 		}
 		if err != nil {
 			return n, err
-		}
-		if !won {
-			continue
 		}
 		n++
 		s.releaseHold(ctx, b)
