@@ -260,6 +260,8 @@ export type ShowSalesQueryVariables = Exact<{
 
 export type ShowSalesQuery = { showSales: Array<{ showId: string, ticketsSold: number, capacity: number, confirmedBookings: number, revenue: { amount: number, currency: string } }> };
 
+export type SessionFieldsFragment = { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, user: { id: string, email: string, name: string, phone: string | null, roles: Array<string>, theatreIds: Array<string> } };
+
 export type LoginMutationVariables = Exact<{
   email: string;
   password: string;

@@ -16,37 +16,38 @@ import type {
 
 export type User = NonNullable<MeQuery['me']>
 
-const USER_FIELDS = 'id email name phone roles theatreIds'
+const SESSION_FIELDS = gql`
+  fragment SessionFields on AuthPayload {
+    accessToken
+    accessTokenExpiresAt
+    refreshToken
+    user { id email name phone roles theatreIds }
+  }
+`
 
 const LOGIN = gql`
   mutation Login($email: String!, $password: String!) {
     login(email: $email, password: $password) {
-      accessToken
-      accessTokenExpiresAt
-      refreshToken
-      user { id email name phone roles theatreIds }
+      ...SessionFields
     }
   }
+  ${SESSION_FIELDS}
 `
 const REGISTER = gql`
   mutation Register($input: RegisterInput!) {
     register(input: $input) {
-      accessToken
-      accessTokenExpiresAt
-      refreshToken
-      user { id email name phone roles theatreIds }
+      ...SessionFields
     }
   }
+  ${SESSION_FIELDS}
 `
 const REFRESH = gql`
   mutation Refresh($refreshToken: String!) {
     refreshToken(refreshToken: $refreshToken) {
-      accessToken
-      accessTokenExpiresAt
-      refreshToken
-      user { id email name phone roles theatreIds }
+      ...SessionFields
     }
   }
+  ${SESSION_FIELDS}
 `
 const LOGOUT = gql`
   mutation Logout($refreshToken: String!) {
@@ -58,7 +59,6 @@ export const ME = gql`
     me { id email name phone roles theatreIds }
   }
 `
-void USER_FIELDS
 
 interface State {
   user: User | null
