@@ -1,5 +1,6 @@
-// Package sqlitedb opens the embedded SQLite store (modernc.org/sqlite, pure Go) in WAL mode and
-// applies each service's schema migrations at start-up, idempotently.
+// Package sqlitedb opens the embedded SQLite store (modernc.org/sqlite, pure Go) in WAL mode, on
+// one connection that keeps every statement it runs prepared, and applies each service's schema
+// migrations at start-up, idempotently.
 package sqlitedb
 
 import (
@@ -33,16 +34,19 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// Two connections: SQLite runs one writer at a time anyway, and every write makes the other
-	// connections drop their page caches, so more connections mostly re-read pages. Measured on
-	// the purchase path (BenchmarkPurchase, 16 workers): 8 connections 158–176 purchases/s, 2
-	// connections 224, with reads (showtimes, movies) no slower.
-	db.SetMaxOpenConns(2)
-	db.SetMaxIdleConns(2)
+	// One connection: SQLite runs one writer at a time anyway, and a connection drops its page
+	// cache whenever another connection has written, so with more connections each re-reads the
+	// pages the other changed. With the prepared-statement cache (stmtcache.go) this took the
+	// purchase path (BenchmarkPurchase, 16 workers) from 10.7 to ≈ 7 CPU-seconds per 2,000
+	// purchases, with reads (movies, showtimes) no slower. The price: a read waits for a write in
+	// progress, and code must never use the *sql.DB while it holds a transaction or open rows of
+	// the same database (it would wait for itself): run such reads on the tx.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -100,7 +104,8 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
-// InTx runs fn in a write transaction, committing when fn returns nil.
+// InTx runs fn in a write transaction, committing when fn returns nil. fn must use tx, never the
+// db: the store has one connection, which the transaction holds.
 func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
