@@ -170,7 +170,7 @@ func (r *BookingRepository) Create(ctx context.Context, b booking.Booking) error
 	if err != nil {
 		return err
 	}
-	_, err = r.db.ExecContext(ctx, `INSERT INTO bookings (id, reference, hold_id, owner_id, show_id, status, created_at,
+	_, err = sqlitedb.Exec(ctx, r.db, `INSERT INTO bookings (id, reference, hold_id, owner_id, show_id, status, created_at,
 		expires_at, refund_requested, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Reference, d.HoldID, d.OwnerID, d.ShowID, d.Status, d.CreatedAt, d.ExpiresAt, refundRequested(d), doc)
 	if err == nil {

@@ -86,17 +86,13 @@ func (s *SeatStore) Book(ctx context.Context, showID, bookingID string, seatIDs 
 		if len(mine) == len(seats) {
 			return nil // an idempotent retry
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO booked_seats (show_id, seat_id, booking_id, booked_at) VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("prepare insert booked seat: %w", err)
-		}
-		defer stmt.Close()
 		bookedAt := at.UnixMilli()
 		for _, seat := range seats {
 			if mine[seat] {
 				continue
 			}
-			if _, err := stmt.ExecContext(ctx, showID, seat, bookingID, bookedAt); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO booked_seats (show_id, seat_id, booking_id, booked_at) VALUES (?, ?, ?, ?)`,
+				showID, seat, bookingID, bookedAt); err != nil {
 				if sqlitedb.IsUniqueViolation(err) {
 					// Only possible when the database was not opened with immediate transactions
 					// and another writer slipped in; the transaction rolls back.

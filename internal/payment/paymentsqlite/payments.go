@@ -78,7 +78,7 @@ func (r *PaymentRepository) Create(ctx context.Context, p payment.Payment) error
 	if err != nil {
 		return err
 	}
-	_, err = r.db.ExecContext(ctx, `INSERT INTO payments (id, booking_id, provider, provider_session_id, status, created_at,
+	_, err = sqlitedb.Exec(ctx, r.db, `INSERT INTO payments (id, booking_id, provider, provider_session_id, status, created_at,
 		expires_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.BookingID, d.Provider, d.ProviderSessionID, d.Status, d.CreatedAt, d.ExpiresAt, doc)
 	if err == nil {
@@ -192,7 +192,7 @@ func (r *EventRepository) Record(ctx context.Context, e payment.WebhookEvent) (b
 	if e.Provider == "" || e.EventID == "" {
 		return false, errs.Invalidf("eventId", "an event needs a provider and an id")
 	}
-	res, err := r.db.ExecContext(ctx, `INSERT INTO payment_webhook_events (provider, event_id, type, session_id, refund_id,
+	res, err := sqlitedb.Exec(ctx, r.db, `INSERT INTO payment_webhook_events (provider, event_id, type, session_id, refund_id,
 		amount, received_at, payload_hash, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (provider, event_id) DO NOTHING`,
 		e.Provider, e.EventID, string(e.Type), e.PaymentSessionID, e.RefundID, e.Amount, sqlitedb.Millis(e.ReceivedAt), e.PayloadHash,
@@ -227,7 +227,7 @@ func (r *EventRepository) MarkProcessed(ctx context.Context, provider, eventID s
 	if at.IsZero() {
 		return errs.Invalidf("processedAt", "a processing time is required")
 	}
-	res, err := r.db.ExecContext(ctx, `UPDATE payment_webhook_events SET processed_at = ?
+	res, err := sqlitedb.Exec(ctx, r.db, `UPDATE payment_webhook_events SET processed_at = ?
 		WHERE provider = ? AND event_id = ? AND processed_at = 0`, sqlitedb.Millis(at), provider, eventID)
 	if err != nil {
 		return fmt.Errorf("mark webhook event processed: %w", err)

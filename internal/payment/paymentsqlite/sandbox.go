@@ -91,7 +91,7 @@ func (s *SandboxStore) CreateSession(ctx context.Context, sess sandbox.Session) 
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO sandbox_sessions (id, doc) VALUES (?, ?)`, sess.ID, doc); err != nil {
+	if _, err := sqlitedb.Exec(ctx, s.db, `INSERT INTO sandbox_sessions (id, doc) VALUES (?, ?)`, sess.ID, doc); err != nil {
 		if sqlitedb.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "session %s exists", sess.ID)
 		}
@@ -270,7 +270,7 @@ func (s *SandboxStore) ClaimDue(ctx context.Context, now time.Time, lease time.D
 
 // Retry schedules another attempt, for the lease holder only.
 func (s *SandboxStore) Retry(ctx context.Context, id, leaseToken string, next time.Time, lastErr string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0,
+	res, err := sqlitedb.Exec(ctx, s.db, `UPDATE sandbox_deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0,
 		lease_token = '' WHERE id = ? AND state = ? AND lease_token = ? AND lease_token != ''`,
 		sqlitedb.Millis(next), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
 	return s.settled(ctx, res, err, id)
@@ -282,11 +282,11 @@ func (s *SandboxStore) Finish(ctx context.Context, id, leaseToken string, state 
 	var err error
 	switch state {
 	case sandbox.DeliveryDelivered:
-		res, err = s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = '',
+		res, err = sqlitedb.Exec(ctx, s.db, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = '',
 			lease_until = 0, lease_token = '' WHERE id = ? AND state = ?`,
 			string(state), sqlitedb.Millis(at), id, string(sandbox.DeliveryPending))
 	case sandbox.DeliveryFailed:
-		res, err = s.db.ExecContext(ctx, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = ?,
+		res, err = sqlitedb.Exec(ctx, s.db, `UPDATE sandbox_deliveries SET state = ?, finished_at = ?, last_error = ?,
 			lease_until = 0, lease_token = '' WHERE id = ? AND state = ? AND lease_token = ? AND lease_token != ''`,
 			string(state), sqlitedb.Millis(at), lastErr, id, string(sandbox.DeliveryPending), leaseToken)
 	default:
