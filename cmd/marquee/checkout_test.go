@@ -229,6 +229,40 @@ func TestCheckoutPayAndConfirm(t *testing.T) {
 	}
 }
 
+// Checkouts of one hold racing each other all answer with one booking and one payment page.
+func TestConcurrentCheckoutsOfOneHold(t *testing.T) {
+	t.Parallel()
+	in := start(t, "--demo")
+	showID := aShow(t, in)
+	guest := in.newClient(t)
+	seats := rowRun(t, guest.seatMap(t, showID), 3)[:3]
+	var h struct{ HoldSeats holdNode }
+	expectOK(t, guest.do(t, `mutation($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) { id } }`,
+		map[string]any{"s": showID, "seats": seats}), &h)
+	answers := make([]checkoutNode, 8)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var d struct{ Checkout checkoutNode }
+			expectOK(t, guest.do(t, `mutation($h: ID!, $g: GuestInput) { checkout(holdId: $h, guest: $g) { booking { `+bookingFields+` } paymentUrl } }`,
+				map[string]any{"h": h.HoldSeats.ID, "g": map[string]any{"email": guestEmail, "phone": "9876543210"}}), &d)
+			answers[i] = d.Checkout
+		}()
+	}
+	wg.Wait()
+	for _, a := range answers[1:] {
+		if a.Booking.ID != answers[0].Booking.ID || a.PaymentURL != answers[0].PaymentURL || a.PaymentURL == "" {
+			t.Fatalf("concurrent checkouts of one hold answered %+v and %+v", answers[0], a)
+		}
+	}
+	if code, _ := in.pay(t, answers[0].PaymentURL, "success"); code != http.StatusSeeOther {
+		t.Fatalf("pay: %d", code)
+	}
+	guest.awaitStatus(t, answers[0].Booking.ID, "CONFIRMED", 20*time.Second)
+}
+
 func TestDeclinedPaymentFailsAndReleasesSeats(t *testing.T) {
 	t.Parallel()
 	in := start(t, "--demo")

@@ -145,31 +145,42 @@ func (s *Service) Checkout(ctx context.Context, r CheckoutRequest) (View, error)
 		return View{}, errs.E(errs.Conflict, "the show was cancelled")
 	}
 	now := s.clock.Now().UTC()
-	b := Booking{ID: ids.New(), ShowID: h.ShowID, TheatreID: sh.TheatreID, HoldID: h.ID, OwnerID: owner, UserID: userID,
+	b := Booking{ShowID: h.ShowID, TheatreID: sh.TheatreID, HoldID: h.ID, OwnerID: owner, UserID: userID,
 		Email: buyer.Email, Name: buyer.Name, Phone: buyer.Phone, SeatIDs: h.SeatIDs, Quote: h.Quote,
 		Status: StatusPendingPayment, ShowStartsAt: sh.StartsAt, CreatedAt: now, ExpiresAt: h.ExpiresAt, UpdatedAt: now}
+	// The payment session is opened first, so that the booking is stored once, with its payment
+	// page. When the booking is then refused, its session (never shown to anyone) is cancelled.
 	for attempt := 0; ; attempt++ {
+		b.ID = ids.New()
 		if b.Reference, err = NewReference(); err != nil {
 			return View{}, fmt.Errorf("booking reference: %w", err)
 		}
+		sess, err := s.checkout.Payments.Open(ctx, s.paymentRequest(b, r.ReturnPath))
+		if err != nil {
+			return View{}, fmt.Errorf("open the payment: %w", err)
+		}
+		b.PaymentURL = sess.URL
 		err = s.checkout.Bookings.Create(ctx, b)
-		if e := errs.As(err); err != nil && e.Code == errs.Conflict && e.Reason == ReasonHoldCheckedOut {
+		if err == nil {
+			break
+		}
+		if cerr := s.checkout.Payments.Cancel(context.WithoutCancel(ctx), b.ID); cerr != nil {
+			s.log.WarnContext(ctx, "cancel the payment of a booking that was not stored", "booking", b.ID, "error", cerr)
+		}
+		if e := errs.As(err); e.Code == errs.Conflict && e.Reason == ReasonHoldCheckedOut {
 			// A concurrent checkout of the same hold won: answer with its booking.
 			if b, err = s.checkout.Bookings.GetByHold(ctx, h.ID); err != nil {
 				return View{}, err
 			}
+			if b, err = s.openPayment(ctx, b, r.ReturnPath); err != nil {
+				return View{}, err
+			}
 			break
 		}
-		if err == nil || !errs.Is(err, errs.Conflict) || attempt == 4 {
-			break
+		if !errs.Is(err, errs.Conflict) || attempt == 4 {
+			return View{}, fmt.Errorf("create booking: %w", err)
 		}
-		// A reference collision: draw another.
-	}
-	if err != nil {
-		return View{}, fmt.Errorf("create booking: %w", err)
-	}
-	if b, err = s.openPayment(ctx, b, r.ReturnPath); err != nil {
-		return View{}, err
+		// A reference collision: draw another, with a new booking and session.
 	}
 	return s.view(ctx, b), nil
 }
@@ -204,16 +215,22 @@ func (s *Service) buyer(ctx context.Context, guest *Contact) (Contact, string, e
 	return Contact{Email: email, Phone: phone, Name: name}, "", nil
 }
 
+// paymentRequest asks for the payment session of b; the buyer comes back to returnPath, by
+// default the booking's page.
+func (s *Service) paymentRequest(b Booking, returnPath string) PaymentRequest {
+	if returnPath == "" {
+		returnPath = "/bookings/" + b.ID
+	}
+	return PaymentRequest{BookingID: b.ID, Reference: b.Reference, Amount: b.Quote.Total, Currency: b.Quote.Currency,
+		Description: s.describe(b), ExpiresAt: b.ExpiresAt, ReturnPath: returnPath}
+}
+
 // openPayment makes sure a pending booking has its payment session.
 func (s *Service) openPayment(ctx context.Context, b Booking, returnPath string) (Booking, error) {
 	if b.Status != StatusPendingPayment || b.PaymentURL != "" {
 		return b, nil
 	}
-	if returnPath == "" {
-		returnPath = "/bookings/" + b.ID
-	}
-	sess, err := s.checkout.Payments.Open(ctx, PaymentRequest{BookingID: b.ID, Reference: b.Reference, Amount: b.Quote.Total,
-		Currency: b.Quote.Currency, Description: s.describe(b), ExpiresAt: b.ExpiresAt, ReturnPath: returnPath})
+	sess, err := s.checkout.Payments.Open(ctx, s.paymentRequest(b, returnPath))
 	if err != nil {
 		return b, fmt.Errorf("open the payment: %w", err)
 	}
