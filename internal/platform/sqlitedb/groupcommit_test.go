@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestGroupCommit runs many write transactions at once, a third of them failing after their
