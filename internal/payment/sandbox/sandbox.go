@@ -81,7 +81,8 @@ type Config struct {
 	Merchant string
 	// Clock tells the time (default the system clock).
 	Clock clock.Clock
-	// Client sends the webhooks (default: DefaultRequestTimeout per request). Redirects are
+	// Client sends the webhooks (default: DefaultRequestTimeout per request, a kept-alive
+	// connection per attempt in flight). Redirects are
 	// never followed: a 3xx answer is a failed attempt, as at real providers.
 	Client *http.Client
 	// Log receives delivery failures and give-ups; never payloads or secrets (default: discard).
@@ -135,8 +136,13 @@ func (c *Config) defaults() error {
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
+	setDefault(&c.Concurrency, DefaultConcurrency)
 	if c.Client == nil {
-		c.Client = &http.Client{Timeout: DefaultRequestTimeout}
+		// Keep a connection per attempt in flight: the default transport keeps two per host, so
+		// concurrent deliveries would open and close connections all the time.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = c.Concurrency
+		c.Client = &http.Client{Timeout: DefaultRequestTimeout, Transport: tr}
 	}
 	client := *c.Client
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
