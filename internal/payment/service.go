@@ -98,20 +98,22 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (Payment, error) 
 	if r.ReturnPath != "" && (!strings.HasPrefix(r.ReturnPath, "/") || strings.HasPrefix(r.ReturnPath, "//")) {
 		return Payment{}, errs.Invalidf("returnPath", "the return path must be a path on this site, like /bookings/123")
 	}
-	p, err := s.payments.GetByBooking(ctx, r.BookingID)
-	if errs.Is(err, errs.NotFound) {
-		// Open the session first and store the payment with it, in one write. A session whose
-		// payment is then not stored (a concurrent checkout won) is never shown to anyone.
-		if p, err = New(Draft{BookingID: r.BookingID, Provider: s.def.Name(), Amount: r.Amount, Currency: r.Currency,
-			ExpiresAt: r.ExpiresAt}, s.now()); err != nil {
-			return Payment{}, err
+	// Open the session first and store the payment with it, in one write. Most bookings ask once;
+	// when the booking has a payment already (a retry, or a concurrent checkout won), the new
+	// session, never shown to anyone, is closed and the stored payment answers.
+	p, err := New(Draft{BookingID: r.BookingID, Provider: s.def.Name(), Amount: r.Amount, Currency: r.Currency,
+		ExpiresAt: r.ExpiresAt}, s.now())
+	if err != nil {
+		return Payment{}, err
+	}
+	if p, err = s.openSession(ctx, p, r); err != nil {
+		return Payment{}, err
+	}
+	if err = s.payments.Create(ctx, p); errs.As(err).Reason == ReasonBookingHasPayment {
+		if cerr := s.def.CancelSession(context.WithoutCancel(ctx), p.ProviderSessionID); cerr != nil && !errs.Is(cerr, errs.NotFound) {
+			s.log.WarnContext(ctx, "close an unused payment session", "booking", r.BookingID, "error", cerr)
 		}
-		if p, err = s.openSession(ctx, p, r); err != nil {
-			return Payment{}, err
-		}
-		if err = s.payments.Create(ctx, p); errs.As(err).Reason == ReasonBookingHasPayment {
-			p, err = s.payments.GetByBooking(ctx, r.BookingID)
-		}
+		p, err = s.payments.GetByBooking(ctx, r.BookingID)
 	}
 	if err != nil {
 		return Payment{}, fmt.Errorf("payment of booking %s: %w", r.BookingID, err)
