@@ -61,7 +61,7 @@ const (
 	DefaultLease          = time.Minute
 	DefaultPollInterval   = time.Second
 	DefaultBatchSize      = 32
-	DefaultConcurrency    = 8
+	DefaultConcurrency    = 64
 	DefaultRefundDelay    = 2 * time.Second
 	DefaultRecoverAfter   = 30 * time.Second
 	DefaultRequestTimeout = 10 * time.Second
@@ -103,7 +103,7 @@ type Config struct {
 	// (default 1 s).
 	PollInterval time.Duration
 	// BatchSize is how many deliveries one pass claims, and Concurrency how many of them are sent
-	// at once (defaults 32 and 8).
+	// at once (defaults 32 and 64).
 	BatchSize   int
 	Concurrency int
 	// RefundDelay is how long a refund stays pending before it succeeds and refund.succeeded is
@@ -157,7 +157,6 @@ func (c *Config) defaults() error {
 	setDefault(&c.Lease, DefaultLease)
 	setDefault(&c.PollInterval, DefaultPollInterval)
 	setDefault(&c.BatchSize, DefaultBatchSize)
-	setDefault(&c.Concurrency, DefaultConcurrency)
 	setDefault(&c.RefundDelay, DefaultRefundDelay)
 	setDefault(&c.RecoverAfter, DefaultRecoverAfter)
 	setDefault(&c.Tolerance, payment.SignatureTolerance)
