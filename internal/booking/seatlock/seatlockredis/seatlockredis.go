@@ -26,7 +26,7 @@ var _ seatlock.Locker = (*Locker)(nil)
 // round trip.
 // All keys of a show share the hash tag {show:<id>} and so live in one Cluster slot:
 //
-//	<prefix>{show:<id>}:seats   HASH seat → hold id
+//	<prefix>{show:<id>}:seats   HASH seat → "<hold id>|<expiry ms>|<hold's seat count>|<owner>"
 //	<prefix>{show:<id>}:holds   HASH hold id → record (expiry ms, extended, owner, seats, payload);
 //	                            "|<owner>" → the owner's hold id
 //	<prefix>{show:<id>}:exp     ZSET hold id by expiry
@@ -329,12 +329,40 @@ func (r *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) er
 	return nil
 }
 
-// Seats implements seatlock.Locker.
+// Seats implements seatlock.Locker: one script reads the seats hash and the booked set, and
+// liveness is decided here from the entries (see liveSeats).
 func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
 	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
-	v, err := seatsScript.Run(ctx, r.client, r.showKeys(showID), ms(now)).Slice()
+	keys := r.showKeys(showID)
+	v, err := seatsScript.Run(ctx, r.client, keys).Slice()
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(v) != 2 {
+		return nil, badReply("seats", v)
+	}
+	flat, _ := v[0].([]any)
+	booked, _ := v[1].([]any)
+	live, legacy := liveSeats(flat, ms(now))
+	if legacy {
+		return r.legacySeats(ctx, keys, now)
+	}
+	out := make(map[string]seatlock.SeatState, len(live)+len(booked))
+	for seat, st := range live {
+		out[seat] = st
+	}
+	for _, s := range booked {
+		seat, _ := s.(string)
+		out[seat] = seatlock.SeatState{Booked: true}
+	}
+	return out, nil
+}
+
+// legacySeats is Seats for a seats hash that still has bare hold-id entries.
+func (r *Locker) legacySeats(ctx context.Context, keys []string, now time.Time) (map[string]seatlock.SeatState, error) {
+	v, err := seatsLegacyScript.Run(ctx, r.client, keys, ms(now)).Slice()
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -357,7 +385,54 @@ func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[s
 	return out, nil
 }
 
-// Counts implements seatlock.Locker: one script per show, all in one pipeline.
+// liveSeats decides, from a seats hash as HGETALL returns it (seat, entry, …), which seats
+// belong to a live hold at now (ms): one whose expiry is after now and whose seat count n
+// equals the number of entries naming it (fewer when some of its seats were taken after it
+// expired). legacy reports an entry without expiry, count and owner: then nothing is decided.
+func liveSeats(flat []any, now int64) (live map[string]seatlock.SeatState, legacy bool) {
+	type holdInfo struct {
+		owner string
+		n     int64
+		seen  int64
+		exp   int64
+	}
+	holds := make(map[string]*holdInfo, len(flat)/8+1)
+	held := make([]string, 0, len(flat)) // seat, hold id, …
+	for i := 0; i+1 < len(flat); i += 2 {
+		seat, _ := flat[i].(string)
+		e, _ := flat[i+1].(string)
+		parts := strings.SplitN(e, "|", 4)
+		if len(parts) != 4 {
+			return nil, true
+		}
+		exp, err1 := strconv.ParseInt(parts[1], 10, 64)
+		n, err2 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, true
+		}
+		if exp <= now {
+			continue
+		}
+		h := holds[parts[0]]
+		if h == nil {
+			h = &holdInfo{owner: parts[3], n: n, exp: exp}
+			holds[parts[0]] = h
+		}
+		h.seen++
+		held = append(held, seat, parts[0])
+	}
+	live = make(map[string]seatlock.SeatState, len(held)/2)
+	for i := 0; i < len(held); i += 2 {
+		id := held[i+1]
+		if h := holds[id]; h.seen == h.n {
+			live[held[i]] = seatlock.SeatState{HoldID: id, OwnerID: h.owner}
+		}
+	}
+	return live, false
+}
+
+// Counts implements seatlock.Locker: one script per show, all in one pipeline, liveness decided
+// here as in Seats.
 func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
 		if err := seatlock.ValidateID("showId", id); err != nil {
@@ -368,20 +443,43 @@ func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (m
 	if len(showIDs) == 0 {
 		return out, nil
 	}
+	t := ms(now)
 	calls := make([]*call, len(showIDs))
 	for i, id := range showIDs {
-		calls[i] = &call{script: countsScript, keys: r.showKeys(id), args: []any{ms(now)}}
+		calls[i] = &call{script: countsScript, keys: r.showKeys(id)}
 	}
 	r.exec(ctx, calls...)
 	for i, id := range showIDs {
-		v, err := calls[i].cmd.Int64Slice()
+		v, err := calls[i].cmd.Slice()
 		if err != nil {
 			return nil, storeErr(err)
 		}
 		if len(v) != 2 {
 			return nil, badReply("counts", v)
 		}
-		out[id] = seatlock.Counts{Held: int(v[0]), Booked: int(v[1])}
+		flat, _ := v[0].([]any)
+		booked, ok := v[1].(int64)
+		if !ok {
+			return nil, badReply("counts", v)
+		}
+		live, legacy := liveSeats(flat, t)
+		if legacy {
+			seats, err := r.legacySeats(ctx, calls[i].keys, now)
+			if err != nil {
+				return nil, err
+			}
+			var c seatlock.Counts
+			for _, st := range seats {
+				if st.Booked {
+					c.Booked++
+				} else {
+					c.Held++
+				}
+			}
+			out[id] = c
+			continue
+		}
+		out[id] = seatlock.Counts{Held: len(live), Booked: int(booked)}
 	}
 	return out, nil
 }
