@@ -25,8 +25,9 @@ import "github.com/redis/go-redis/v9"
 // A seat entry carries its hold's expiry, seat count and owner, and every script that writes
 // entries keeps them in step with the record (Hold writes them, Extend rewrites them with the
 // new expiry; the other scripts only delete entries). So a hold is also live exactly when its
-// expiry is after now and n entries name it: Seats and Counts read one HGETALL and decide in
-// Go, without a lookup per hold. Entries that are a bare hold id (written before the entries
+// expiry is after now and n entries name it: Seats and Counts read the seats hash and the booked
+// set in one MULTI (no script: a script's copy of a large reply costs more than the command) and
+// decide in Go, without a lookup per hold. Entries that are a bare hold id (written before the entries
 // carried more) are still understood; see seatsLegacyLua.
 const luaCommon = `
 local K_SEATS, K_HOLDS, K_EXP, K_BOOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -294,21 +295,6 @@ for i = 3, #ARGV, 500 do
 end
 keep(K_BOOKED, ttl, 0)
 return out
-`
-
-// seatsScript returns {seats hash as HGETALL, booked seats}; Locker.Seats decides liveness.
-var seatsScript = redis.NewScript(seatsLua)
-
-const seatsLua = `
-return {redis.call('HGETALL', KEYS[1]), redis.call('SMEMBERS', KEYS[4])}
-`
-
-// countsScript returns {seats hash as HGETALL, number of booked seats}; Locker.Counts decides
-// liveness.
-var countsScript = redis.NewScript(countsLua)
-
-const countsLua = `
-return {redis.call('HGETALL', KEYS[1]), redis.call('SCARD', KEYS[4])}
 `
 
 // seatsLegacyScript: ARGV now. Returns {{seat, hold id, owner, …}, {booked seat, …}}, looking

@@ -329,32 +329,31 @@ func (r *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) er
 	return nil
 }
 
-// Seats implements seatlock.Locker: one script reads the seats hash and the booked set, and
-// liveness is decided here from the entries (see liveSeats).
+// Seats implements seatlock.Locker: the seats hash and the booked set are read in one MULTI,
+// and liveness is decided here from the entries (see liveSeats).
 func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
 	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
 	keys := r.showKeys(showID)
-	v, err := seatsScript.Run(ctx, r.client, keys).Slice()
-	if err != nil {
+	var entries *redis.MapStringStringCmd
+	var booked *redis.StringSliceCmd
+	if _, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		entries = p.HGetAll(ctx, keys[0])
+		booked = p.SMembers(ctx, keys[3])
+		return nil
+	}); err != nil {
 		return nil, storeErr(err)
 	}
-	if len(v) != 2 {
-		return nil, badReply("seats", v)
-	}
-	flat, _ := v[0].([]any)
-	booked, _ := v[1].([]any)
-	live, legacy := liveSeats(flat, ms(now))
+	live, legacy := liveSeats(entries.Val(), ms(now))
 	if legacy {
 		return r.legacySeats(ctx, keys, now)
 	}
-	out := make(map[string]seatlock.SeatState, len(live)+len(booked))
+	out := make(map[string]seatlock.SeatState, len(live)+len(booked.Val()))
 	for seat, st := range live {
 		out[seat] = st
 	}
-	for _, s := range booked {
-		seat, _ := s.(string)
+	for _, seat := range booked.Val() {
 		out[seat] = seatlock.SeatState{Booked: true}
 	}
 	return out, nil
@@ -385,22 +384,18 @@ func (r *Locker) legacySeats(ctx context.Context, keys []string, now time.Time) 
 	return out, nil
 }
 
-// liveSeats decides, from a seats hash as HGETALL returns it (seat, entry, …), which seats
+// liveSeats decides, from a seats hash (seat → entry), which seats
 // belong to a live hold at now (ms): one whose expiry is after now and whose seat count n
 // equals the number of entries naming it (fewer when some of its seats were taken after it
 // expired). legacy reports an entry without expiry, count and owner: then nothing is decided.
-func liveSeats(flat []any, now int64) (live map[string]seatlock.SeatState, legacy bool) {
+func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.SeatState, legacy bool) {
 	type holdInfo struct {
-		owner string
-		n     int64
-		seen  int64
-		exp   int64
+		owner   string
+		n, seen int64
 	}
-	holds := make(map[string]*holdInfo, len(flat)/8+1)
-	held := make([]string, 0, len(flat)) // seat, hold id, …
-	for i := 0; i+1 < len(flat); i += 2 {
-		seat, _ := flat[i].(string)
-		e, _ := flat[i+1].(string)
+	holds := make(map[string]*holdInfo, len(entries)/4+1)
+	held := make([]string, 0, 2*len(entries)) // seat, hold id, …
+	for seat, e := range entries {
 		parts := strings.SplitN(e, "|", 4)
 		if len(parts) != 4 {
 			return nil, true
@@ -415,7 +410,7 @@ func liveSeats(flat []any, now int64) (live map[string]seatlock.SeatState, legac
 		}
 		h := holds[parts[0]]
 		if h == nil {
-			h = &holdInfo{owner: parts[3], n: n, exp: exp}
+			h = &holdInfo{owner: parts[3], n: n}
 			holds[parts[0]] = h
 		}
 		h.seen++
@@ -431,8 +426,8 @@ func liveSeats(flat []any, now int64) (live map[string]seatlock.SeatState, legac
 	return live, false
 }
 
-// Counts implements seatlock.Locker: one script per show, all in one pipeline, liveness decided
-// here as in Seats.
+// Counts implements seatlock.Locker: every show's seats hash and booked count in one MULTI
+// (one per server), liveness decided here as in Seats.
 func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
 		if err := seatlock.ValidateID("showId", id); err != nil {
@@ -443,43 +438,38 @@ func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (m
 	if len(showIDs) == 0 {
 		return out, nil
 	}
-	t := ms(now)
-	calls := make([]*call, len(showIDs))
-	for i, id := range showIDs {
-		calls[i] = &call{script: countsScript, keys: r.showKeys(id)}
+	entries := make([]*redis.MapStringStringCmd, len(showIDs))
+	booked := make([]*redis.IntCmd, len(showIDs))
+	if _, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range showIDs {
+			keys := r.showKeys(id)
+			entries[i] = p.HGetAll(ctx, keys[0])
+			booked[i] = p.SCard(ctx, keys[3])
+		}
+		return nil
+	}); err != nil {
+		return nil, storeErr(err)
 	}
-	r.exec(ctx, calls...)
+	t := ms(now)
 	for i, id := range showIDs {
-		v, err := calls[i].cmd.Slice()
-		if err != nil {
-			return nil, storeErr(err)
-		}
-		if len(v) != 2 {
-			return nil, badReply("counts", v)
-		}
-		flat, _ := v[0].([]any)
-		booked, ok := v[1].(int64)
-		if !ok {
-			return nil, badReply("counts", v)
-		}
-		live, legacy := liveSeats(flat, t)
-		if legacy {
-			seats, err := r.legacySeats(ctx, calls[i].keys, now)
-			if err != nil {
-				return nil, err
-			}
-			var c seatlock.Counts
-			for _, st := range seats {
-				if st.Booked {
-					c.Booked++
-				} else {
-					c.Held++
-				}
-			}
-			out[id] = c
+		live, legacy := liveSeats(entries[i].Val(), t)
+		if !legacy {
+			out[id] = seatlock.Counts{Held: len(live), Booked: int(booked[i].Val())}
 			continue
 		}
-		out[id] = seatlock.Counts{Held: len(live), Booked: int(booked)}
+		seats, err := r.legacySeats(ctx, r.showKeys(id), now)
+		if err != nil {
+			return nil, err
+		}
+		var c seatlock.Counts
+		for _, st := range seats {
+			if st.Booked {
+				c.Booked++
+			} else {
+				c.Held++
+			}
+		}
+		out[id] = c
 	}
 	return out, nil
 }
