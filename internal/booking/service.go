@@ -194,15 +194,17 @@ type QuoteLine struct {
 }
 
 func (s *Service) quote(st showState, seatIDs []string) (Quote, error) {
-	category := map[string]string{}
-	for _, seat := range st.plan.Layout.Seats() {
-		category[seat.ID] = seat.Category
+	category := make([]string, len(seatIDs))
+	for i, seat := range seatIDs {
+		if c, ok := st.plan.Cell(seat); ok {
+			category[i] = c.Category
+		}
 	}
 	q := Quote{Currency: st.show.Currency}
 	for _, c := range st.plan.Layout.Categories {
 		var line QuoteLine
-		for _, seat := range seatIDs {
-			if category[seat] == c.Code {
+		for i, seat := range seatIDs {
+			if category[i] == c.Code {
 				line.SeatIDs = append(line.SeatIDs, seat)
 			}
 		}
