@@ -396,25 +396,27 @@ func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.S
 	holds := make(map[string]*holdInfo, len(entries)/4+1)
 	held := make([]string, 0, 2*len(entries)) // seat, hold id, …
 	for seat, e := range entries {
-		parts := strings.SplitN(e, "|", 4)
-		if len(parts) != 4 {
+		id, rest, ok1 := strings.Cut(e, "|")
+		exps, rest, ok2 := strings.Cut(rest, "|")
+		ns, owner, ok3 := strings.Cut(rest, "|")
+		if !ok1 || !ok2 || !ok3 {
 			return nil, true
 		}
-		exp, err1 := strconv.ParseInt(parts[1], 10, 64)
-		n, err2 := strconv.ParseInt(parts[2], 10, 64)
+		exp, err1 := strconv.ParseInt(exps, 10, 64)
+		n, err2 := strconv.ParseInt(ns, 10, 64)
 		if err1 != nil || err2 != nil {
 			return nil, true
 		}
 		if exp <= now {
 			continue
 		}
-		h := holds[parts[0]]
+		h := holds[id]
 		if h == nil {
-			h = &holdInfo{owner: parts[3], n: n}
-			holds[parts[0]] = h
+			h = &holdInfo{owner: owner, n: n}
+			holds[id] = h
 		}
 		h.seen++
-		held = append(held, seat, parts[0])
+		held = append(held, seat, id)
 	}
 	live = make(map[string]seatlock.SeatState, len(held)/2)
 	for i := 0; i < len(held); i += 2 {
