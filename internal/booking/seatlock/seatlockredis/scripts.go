@@ -26,8 +26,8 @@ import "github.com/redis/go-redis/v9"
 // entries keeps them in step with the record (Hold writes them, Extend rewrites them with the
 // new expiry; the other scripts only delete entries). So a hold is also live exactly when its
 // expiry is after now and n entries name it: Seats and Counts read the seats hash and the booked
-// set in one MULTI (no script: a script's copy of a large reply costs more than the command) and
-// decide in Go, without a lookup per hold. Entries that are a bare hold id (written before the entries
+// set in one pipeline (no script: a script's copy of a large reply costs Redis more than the
+// commands) and decide in Go, without a lookup per hold. Entries that are a bare hold id (written before the entries
 // carried more) are still understood; see seatsLegacyLua.
 const luaCommon = `
 local K_SEATS, K_HOLDS, K_EXP, K_BOOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4]

@@ -329,8 +329,11 @@ func (r *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) er
 	return nil
 }
 
-// Seats implements seatlock.Locker: the seats hash and the booked set are read in one MULTI,
-// and liveness is decided here from the entries (see liveSeats).
+// Seats implements seatlock.Locker: the seats hash and the booked set are read in one pipeline,
+// and liveness is decided here from the entries (see liveSeats). Every hold's liveness comes
+// from the one HGETALL; the booked set is read just after it, without MULTI (cheaper, and not
+// needed): a seat's state is then what it was at some instant during the read, as good as any
+// snapshot that is stale when used. The hold script decides conflicts atomically.
 func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
 	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
@@ -338,7 +341,7 @@ func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[s
 	keys := r.showKeys(showID)
 	var entries *redis.MapStringStringCmd
 	var booked *redis.StringSliceCmd
-	if _, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		entries = p.HGetAll(ctx, keys[0])
 		booked = p.SMembers(ctx, keys[3])
 		return nil
@@ -428,8 +431,9 @@ func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.S
 	return live, false
 }
 
-// Counts implements seatlock.Locker: every show's seats hash and booked count in one MULTI
-// (one per server), liveness decided here as in Seats.
+// Counts implements seatlock.Locker: every show's seats hash and booked count in one pipeline,
+// liveness decided here as in Seats. A seat booked from a hold between the two reads may be
+// counted held and booked for that instant.
 func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
 		if err := seatlock.ValidateID("showId", id); err != nil {
@@ -442,7 +446,7 @@ func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (m
 	}
 	entries := make([]*redis.MapStringStringCmd, len(showIDs))
 	booked := make([]*redis.IntCmd, len(showIDs))
-	if _, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range showIDs {
 			keys := r.showKeys(id)
 			entries[i] = p.HGetAll(ctx, keys[0])
