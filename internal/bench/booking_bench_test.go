@@ -12,6 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -474,6 +475,9 @@ func BenchmarkHoldSeatsRedis(b *testing.B) {
 		customers[i] = newJarClient(transport)
 	}
 	for _, workers := range []int{16, maxWorkers} {
+		b.Run(fmt.Sprintf("wrk-connections=%d", workers), func(b *testing.B) {
+			holdSeatsWrk(b, r, url, bodies, customers[:workers], raw)
+		})
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			clients := customers[:workers]
 			var o holdOutcomes
@@ -510,6 +514,148 @@ func BenchmarkHoldSeatsRedis(b *testing.B) {
 		})
 	}
 }
+
+// holdSeatsWrk is BenchmarkHoldSeatsRedis with wrk as the load generator, in a process of its
+// own (one thread, one connection per customer), for BENCH_WRK_DURATION (default 10s; b.N is
+// not used). It warms the customers up in process first, so that each has its marquee_session
+// cookie (sessions are signed by the server), then writes a wrk script that, like the in-process
+// generator, picks a show, a run of seats and a customer's cookie at random per request, and
+// counts holds and refusals in response(). It is skipped when wrk is not on PATH.
+func holdSeatsWrk(b *testing.B, r benchRedis, url string, bodies [][][]byte, customers []*http.Client, raw float64) {
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		b.Skip("wrk is not on PATH (apt-get install wrk)")
+	}
+	dur := 10 * time.Second
+	if v := os.Getenv("BENCH_WRK_DURATION"); v != "" {
+		if dur, err = time.ParseDuration(v); err != nil {
+			b.Fatalf("BENCH_WRK_DURATION: %v", err)
+		}
+	}
+	var o holdOutcomes
+	body := func(int) []byte {
+		per := bodies[mrand.IntN(len(bodies))]
+		return per[mrand.IntN(len(per))]
+	}
+	if _, err := runClients(context.Background(), bench.Config{URL: url, Body: body, Check: o.check}, customers, 20); err != nil {
+		b.Fatal(err)
+	}
+	var script strings.Builder
+	script.WriteString("-- written by BenchmarkHoldSeatsRedis (internal/bench)\nlocal cookies = {\n")
+	u, err := neturl.Parse(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookies := 0
+	for _, c := range customers {
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "marquee_session" {
+				fmt.Fprintf(&script, "  %q,\n", ck.Value)
+				cookies++
+			}
+		}
+	}
+	if cookies != len(customers) {
+		b.Fatalf("%d of %d customers have a session cookie", cookies, len(customers))
+	}
+	script.WriteString("}\nlocal bodies = {\n")
+	for _, per := range bodies {
+		script.WriteString("  {\n")
+		for _, bd := range per {
+			if bytes.Contains(bd, []byte("]==]")) {
+				b.Fatalf("request body %s cannot be quoted", bd)
+			}
+			fmt.Fprintf(&script, "    [==[%s]==],\n", bd)
+		}
+		script.WriteString("  },\n")
+	}
+	script.WriteString(wrkHoldsLua)
+	dir := b.TempDir()
+	path := dir + "/holds.lua"
+	if err := os.WriteFile(path, []byte(script.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("wrk script %s (%d KiB), %d customers", path, script.Len()/1024, len(customers))
+
+	b.ResetTimer()
+	cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
+	cmd := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(len(customers)), "-d"+dur.String(), "--timeout", "10s", "-s", path, url)
+	out, err := cmd.CombinedOutput()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("wrk: %v\n%s", err, out)
+	}
+	wrkCPU := 0.0
+	if st := cmd.ProcessState; st != nil {
+		wrkCPU = (st.UserTime() + st.SystemTime()).Seconds()
+	}
+	reportCPUExcept(b, cpu, wrkCPU, "cpu_wrk_cores")
+	m := regexp.MustCompile(`(?m)^HOLDS (.*)$`).FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("no HOLDS line in wrk's output:\n%s", out)
+	}
+	f := map[string]float64{}
+	for _, kv := range strings.Fields(string(m[1])) {
+		k, v, _ := strings.Cut(kv, "=")
+		f[k], _ = strconv.ParseFloat(v, 64)
+	}
+	if f["bad"] > 0 || f["other"] > 0 || f["errors"] > 0 {
+		b.Fatalf("wrk saw %v bad statuses, %v unexpected answers, %v socket errors:\n%s", f["bad"], f["other"], f["errors"], out)
+	}
+	secs, n := f["duration_us"]/1e6, f["requests"]
+	if n == 0 || secs == 0 {
+		b.Fatalf("wrk made no requests:\n%s", out)
+	}
+	if u := redisServerCPU(r.client); u > 0 {
+		b.ReportMetric((u-redisCPU)*1e6/n, "redis_cpu_us/req")
+	}
+	b.ReportMetric(n/secs, "req/s")
+	b.ReportMetric(f["held"]/secs, "holds/s")
+	b.ReportMetric(f["p50_us"]/1e3, "p50_ms")
+	b.ReportMetric(f["p90_us"]/1e3, "p90_ms")
+	b.ReportMetric(f["p99_us"]/1e3, "p99_ms")
+	b.ReportMetric(f["max_us"]/1e3, "max_ms")
+	b.ReportMetric(100*f["unavailable"]/n, "unavailable_%")
+	b.ReportMetric(100*f["orphan"]/n, "orphan_%")
+	if raw > 0 {
+		b.ReportMetric(raw, "redis_benchmark_ops/s")
+		b.ReportMetric(f["held"]/secs/raw, "holds_to_redis_ratio")
+	}
+}
+
+// wrkHoldsLua is the end of holdSeatsWrk's wrk script, after its cookies and bodies tables. Each
+// wrk thread has its own Lua state: done() adds up the threads' counters and prints one HOLDS line.
+const wrkHoldsLua = `}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+held, unavailable, orphan, other, bad = 0, 0, 0, 0, 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) math.randomseed(os.time() + math.floor(os.clock() * 1e6)) end
+function request()
+  local per = bodies[math.random(#bodies)]
+  wrk.headers["Cookie"] = "marquee_session=" .. cookies[math.random(#cookies)]
+  return wrk.format(nil, nil, nil, per[math.random(#per)])
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1
+  elseif not string.find(body, '"errors"', 1, true) and string.find(body, '"holdSeats":{"id":"H', 1, true) then held = held + 1
+  elseif string.find(body, '"code":"SEAT_UNAVAILABLE"', 1, true) then unavailable = unavailable + 1
+  elseif string.find(body, '"reason":"ORPHAN_SEAT"', 1, true) then orphan = orphan + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local t = {held = 0, unavailable = 0, orphan = 0, other = 0, bad = 0}
+  for _, th in ipairs(threads) do
+    for k in pairs(t) do t[k] = t[k] + th:get(k) end
+  end
+  local e = summary.errors
+  io.write(string.format("HOLDS requests=%d duration_us=%d held=%d unavailable=%d orphan=%d other=%d bad=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
+    summary.requests, summary.duration, t.held, t.unavailable, t.orphan, t.other, t.bad,
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max))
+end
+`
 
 // redisBaselineScript is the raw-Redis baseline of internal/booking/seatlock/bench_test.go
 // (benchmarkScript there): the hold script's success path for four seats — check four hash
@@ -1139,14 +1285,21 @@ func procCPU(path string) float64 {
 
 // reportCPU reports the cores used since u: by this process, by redis-server, and by other
 // processes (other benchmarks on a shared machine; their load makes a run's figures pessimistic).
-func reportCPU(b *testing.B, u cpuUse) {
+func reportCPU(b *testing.B, u cpuUse) { reportCPUExcept(b, u, 0, "") }
+
+// reportCPUExcept is reportCPU for a run in which a process of ours (a load generator) used
+// extraSecs of CPU: reported as extraUnit, and not counted as other processes'.
+func reportCPUExcept(b *testing.B, u cpuUse, extraSecs float64, extraUnit string) {
 	v := sampleCPU()
 	secs := v.at.Sub(u.at).Seconds()
 	if secs <= 0 || v.busy == 0 {
 		return
 	}
-	self, rds := (v.self-u.self)/secs, (v.redis-u.redis)/secs
+	self, rds, extra := (v.self-u.self)/secs, (v.redis-u.redis)/secs, extraSecs/secs
 	b.ReportMetric(self, "cpu_self_cores")
 	b.ReportMetric(rds, "cpu_redis_cores")
-	b.ReportMetric(max(0, (v.busy-u.busy)/secs-self-rds), "cpu_other_cores")
+	if extraUnit != "" {
+		b.ReportMetric(extra, extraUnit)
+	}
+	b.ReportMetric(max(0, (v.busy-u.busy)/secs-self-rds-extra), "cpu_other_cores")
 }

@@ -84,6 +84,7 @@ type Service struct {
 	opts      Options
 	log       *slog.Logger
 	checkout  CheckoutDeps
+	booked    bookedCache // the ground truth's booked seats per show, for holds and seat maps
 
 	sweepMu sync.Mutex
 }
@@ -112,7 +113,7 @@ type showState struct {
 	screen       ScreenInfo
 	plan         seating.Plan
 	locks        map[string]seatlock.SeatState // held or booked in the locker
-	booked       map[string]string             // seat → booking, the ground truth
+	booked       map[string]string             // seat → booking, the ground truth up to bookedTTL ago (shared: read only)
 	allowOrphans bool
 }
 
@@ -148,7 +149,7 @@ func (s *Service) load(ctx context.Context, showID, owner string) (showState, er
 	if err != nil {
 		return showState{}, err
 	}
-	booked, err := s.seats.Seats(ctx, showID)
+	booked, err := s.booked.get(ctx, showID, s.clock.Now(), s.seats.Seats)
 	if err != nil {
 		return showState{}, fmt.Errorf("booked seats: %w", err)
 	}
@@ -194,15 +195,17 @@ type QuoteLine struct {
 }
 
 func (s *Service) quote(st showState, seatIDs []string) (Quote, error) {
-	category := map[string]string{}
-	for _, seat := range st.plan.Layout.Seats() {
-		category[seat.ID] = seat.Category
+	category := make([]string, len(seatIDs))
+	for i, seat := range seatIDs {
+		if c, ok := st.plan.Cell(seat); ok {
+			category[i] = c.Category
+		}
 	}
 	q := Quote{Currency: st.show.Currency}
 	for _, c := range st.plan.Layout.Categories {
 		var line QuoteLine
-		for _, seat := range seatIDs {
-			if category[seat] == c.Code {
+		for i, seat := range seatIDs {
+			if category[i] == c.Code {
 				line.SeatIDs = append(line.SeatIDs, seat)
 			}
 		}
@@ -364,7 +367,9 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
+	err = s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now)
+	s.booked.invalidate(r.ShowID)
+	if err != nil {
 		if claimID != "" {
 			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
 				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
@@ -435,6 +440,7 @@ func (s *Service) claim(ctx context.Context, showID, owner string, seats []strin
 // ReleaseBooking frees the seats of a cancelled booking.
 func (s *Service) ReleaseBooking(ctx context.Context, showID, bookingID string) ([]string, error) {
 	freed, err := s.seats.Release(ctx, showID, bookingID)
+	s.booked.invalidate(showID)
 	if err != nil {
 		return nil, err
 	}

@@ -942,3 +942,50 @@ func TestConfirmBookingNeverTakesSeatsFromALiveHold(t *testing.T) {
 		}
 	})
 }
+
+// TestBookedSeatsCache checks the per-show cache of booked seats behind holds and seat maps: this
+// process's own ConfirmBooking and ReleaseBooking are seen at once, another process's within a
+// second. The locker's booked marks are removed each time (as if it had missed them), so that only
+// the ground truth can refuse the seats.
+func TestBookedSeatsCache(t *testing.T) {
+	t.Parallel()
+	eachAdapters(t, func(t *testing.T, a adapters) {
+		e := newEnv(t, a, envConfig{})
+		ctx := context.Background()
+		show := e.newShow()
+		alice, bob := user("alice"), user("bob")
+		forget := func(seats ...string) {
+			t.Helper()
+			if err := e.locker.Unbook(ctx, show, seats); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Same process: the seat map read before the booking has cached the show.
+		e.wantStatus(bob, show, booking.SeatAvailable, "E1", "E2")
+		h := e.hold(alice, show, "E1", "E2")
+		b1 := ids.New()
+		e.confirm(h, b1)
+		forget("E1", "E2")
+		_, err := e.svc.HoldSeats(bob, show, []string{"E1", "E2"})
+		wantSeatsDetail(t, err, "E1", "E2")
+		e.wantStatus(bob, show, booking.SeatBooked, "E1", "E2")
+		if _, err := e.svc.ReleaseBooking(ctx, show, b1); err != nil {
+			t.Fatal(err)
+		}
+		e.wantStatus(bob, show, booking.SeatAvailable, "E1", "E2")
+
+		// Another process (same store and locker, its own cache) books E3, E4: this one sees
+		// it within a second.
+		other := e.withLocker(e.locker)
+		e.wantStatus(bob, show, booking.SeatAvailable, "E3", "E4")
+		if err := other.ConfirmBooking(ctx, booking.ConfirmRequest{BookingID: ids.New(), ShowID: show,
+			SeatIDs: []string{"E3", "E4"}}); err != nil {
+			t.Fatal(err)
+		}
+		forget("E3", "E4")
+		e.advance(time.Second)
+		_, err = e.svc.HoldSeats(bob, show, []string{"E3", "E4"})
+		wantSeatsDetail(t, err, "E3", "E4")
+	})
+}

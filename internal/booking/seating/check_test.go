@@ -335,3 +335,22 @@ func widestRow(tb testing.TB) (seating.Plan, []string) {
 	}
 	return parse(tb, b.String())
 }
+
+func TestPlanCell(t *testing.T) {
+	t.Parallel()
+	p, _ := parse(t, `
+		AA RECLINER: 1 2 _ 3
+		A:           1 2@VIP _ 10`)
+	for _, tc := range []struct {
+		id, category string
+		ok           bool
+	}{
+		{"AA3", "RECLINER", true}, {"A2", "VIP", true}, {"A10", "STD", true}, {"A1", "STD", true},
+		{"A3", "", false}, {"A01", "", false}, {"B1", "", false}, {"AA", "", false},
+	} {
+		c, ok := p.Cell(tc.id)
+		if ok != tc.ok || c.Category != tc.category {
+			t.Errorf("Cell(%s) = %q, %v; want %q, %v", tc.id, c.Category, ok, tc.category, tc.ok)
+		}
+	}
+}

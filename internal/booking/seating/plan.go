@@ -86,6 +86,15 @@ func fraction(v, def float64) float64 {
 	return v
 }
 
+// Cell returns the layout cell of the seat whose id is id, without building an index.
+func (p *Plan) Cell(id string) (theatre.Cell, bool) {
+	ps, ok := p.locate(id)
+	if !ok {
+		return theatre.Cell{}, false
+	}
+	return p.Layout.Rows[ps.row].Cells[ps.col], true
+}
+
 // pos is the place of a seat: indices into Layout.Rows and Row.Cells.
 type pos struct{ row, col int }
 

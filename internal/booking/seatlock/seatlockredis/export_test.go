@@ -20,7 +20,7 @@ func FreshScripts(tag string) (restore func()) {
 	}
 	slots := []slot{{&holdScript, holdLua}, {&getScript, getLua}, {&extendScript, extendLua},
 		{&releaseScript, releaseLua}, {&consumeScript, consumeLua}, {&markBookedScript, markBookedLua},
-		{&seatsScript, seatsLua}, {&countsScript, countsLua}, {&expireScript, expireLua},
+		{&seatsLegacyScript, seatsLegacyLua}, {&expireScript, expireLua},
 		{&dueUpdateScript, dueUpdateLua}, {&dueClaimScript, dueClaimLua}}
 	old := make([]*redis.Script, len(slots))
 	for i, s := range slots {

@@ -5,7 +5,8 @@ import "github.com/redis/go-redis/v9"
 // The per-show scripts all take the same four keys, which share the show's hash tag and so
 // live in one Redis Cluster slot:
 //
-//	KEYS[1] <p>{show:<id>}:seats   HASH seat id → hold id (may point at an expired hold)
+//	KEYS[1] <p>{show:<id>}:seats   HASH seat id → entry "<hold>|<expMs>|<n>|<owner>" (may belong to
+//	                               an expired hold); n is the hold's seat count
 //	KEYS[2] <p>{show:<id>}:holds   HASH hold id → record "<expMs>|<0|1 extended>|<owner>|<seat,seat…>|<payload>",
 //	                               and "|<owner>" → that owner's latest hold id ('|' is not allowed in ids)
 //	KEYS[3] <p>{show:<id>}:exp     ZSET hold id, scored by expiry (ms)
@@ -21,6 +22,13 @@ import "github.com/redis/go-redis/v9"
 // empty keys vanish at once.
 //
 // A hold is live when its expiry is after now and every one of its seats still points at it.
+// A seat entry carries its hold's expiry, seat count and owner, and every script that writes
+// entries keeps them in step with the record (Hold writes them, Extend rewrites them with the
+// new expiry; the other scripts only delete entries). So a hold is also live exactly when its
+// expiry is after now and n entries name it: Seats and Counts read the seats hash and the booked
+// set in one pipeline (no script: a script's copy of a large reply costs Redis more than the
+// commands) and decide in Go, without a lookup per hold. Entries that are a bare hold id (written before the entries
+// carried more) are still understood; see seatsLegacyLua.
 const luaCommon = `
 local K_SEATS, K_HOLDS, K_EXP, K_BOOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 
@@ -36,6 +44,20 @@ local function parse(rec)
     string.sub(rec, c + 1, d - 1), d + 1
 end
 
+-- holder returns the hold id and expiry (number; nil for a bare legacy entry) of a seats entry.
+local function holder(v)
+  if not v then return nil end
+  local a = string.find(v, '|', 1, true)
+  if not a then return v end
+  local b = string.find(v, '|', a + 1, true)
+  return string.sub(v, 1, a - 1), tonumber(string.sub(v, a + 1, b - 1))
+end
+
+-- entry is the seats entry of a seat of hold id.
+local function entry(id, exps, n, owner)
+  return id .. '|' .. exps .. '|' .. n .. '|' .. owner
+end
+
 local function split(s)
   local t = {}
   for x in string.gmatch(s, '[^,]+') do t[#t + 1] = x end
@@ -45,7 +67,7 @@ end
 local function intact(id, seats)
   local cur = redis.call('HMGET', K_SEATS, unpack(seats))
   for i = 1, #seats do
-    if cur[i] ~= id then return false end
+    if holder(cur[i]) ~= id then return false end
   end
   return true
 end
@@ -68,7 +90,7 @@ local function drop(id, owner, seats, known)
     del = {}
     local cur = redis.call('HMGET', K_SEATS, unpack(seats))
     for i = 1, #seats do
-      if cur[i] == id then del[#del + 1] = seats[i] end
+      if holder(cur[i]) == id then del[#del + 1] = seats[i] end
     end
   end
   if #del > 0 then redis.call('HDEL', K_SEATS, unpack(del)) end
@@ -131,12 +153,16 @@ for i = 1, #seats do
   if booked[i] == 1 then
     busy[#busy + 1] = seats[i]
   else
-    local h = cur[i]
+    local h, hexp = holder(cur[i])
     if h and h ~= old then
       local l = seen[h]
       if l == nil then
-        local rec, _, _, _, _, live = load(h, now)
-        l = (rec and live) and true or false
+        if hexp and hexp <= now then
+          l = false
+        else
+          local rec, _, _, _, _, live = load(h, now)
+          l = (rec and live) and true or false
+        end
         seen[h] = l
       end
       if l then busy[#busy + 1] = seats[i] end
@@ -161,7 +187,8 @@ if old then
   replaced = old
 end
 local hs = {}
-for i = 1, #seats do hs[#hs + 1] = seats[i]; hs[#hs + 1] = id end
+local e = entry(id, exps, #seats, owner)
+for i = 1, #seats do hs[#hs + 1] = seats[i]; hs[#hs + 1] = e end
 redis.call('HSET', K_SEATS, unpack(hs))
 redis.call('HSET', K_HOLDS, id, exps .. '|0|' .. owner .. '|' .. table.concat(seats, ',') .. '|' .. payload,
   ownerField, id)
@@ -210,6 +237,9 @@ local newexp = tonumber(exps)
 if newexp <= exp then return {'NOT_LATER'} end
 rec = exps .. '|1|' .. owner .. '|' .. table.concat(seats, ',') .. '|' .. string.sub(rec, p)
 redis.call('HSET', K_HOLDS, id, rec)
+local e, hs = entry(id, exps, #seats, owner), {}
+for i = 1, #seats do hs[#hs + 1] = seats[i]; hs[#hs + 1] = e end
+redis.call('HSET', K_SEATS, unpack(hs))
 redis.call('ZADD', K_EXP, exps, id)
 keep_show(newexp - now + grace, grace)
 return {'OK', rec}
@@ -248,7 +278,7 @@ local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
 for i = 3, #ARGV do
   local s = ARGV[i]
-  local h = redis.call('HGET', K_SEATS, s)
+  local h = holder(redis.call('HGET', K_SEATS, s))
   if h then
     local rec, _, _, o, seats, live = load(h, now)
     if rec and live then
@@ -267,15 +297,18 @@ keep(K_BOOKED, ttl, 0)
 return out
 `
 
-// seatsScript: ARGV now. Returns {{seat, hold id, owner, …}, {booked seat, …}}.
-var seatsScript = redis.NewScript(seatsLua)
+// seatsLegacyScript: ARGV now. Returns {{seat, hold id, owner, …}, {booked seat, …}}, looking
+// each hold up. Seats and Counts use it only while the seats hash still has bare-id entries
+// (written before entries carried expiry, count and owner; they are gone a hold TTL after the
+// upgrade).
+var seatsLegacyScript = redis.NewScript(seatsLegacyLua)
 
-const seatsLua = luaCommon + `
+const seatsLegacyLua = luaCommon + `
 local now = tonumber(ARGV[1])
 local all = redis.call('HGETALL', K_SEATS)
 local seen, held = {}, {}
 for i = 1, #all, 2 do
-  local s, h = all[i], all[i + 1]
+  local s, h = all[i], holder(all[i + 1])
   local owner = seen[h]
   if owner == nil then
     local rec, _, _, o, _, live = load(h, now)
@@ -287,19 +320,6 @@ for i = 1, #all, 2 do
   end
 end
 return {held, redis.call('SMEMBERS', K_BOOKED)}
-`
-
-// countsScript: ARGV now. Returns {held, booked}.
-var countsScript = redis.NewScript(countsLua)
-
-const countsLua = luaCommon + `
-local now = tonumber(ARGV[1])
-local held = 0
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', K_EXP, '(' .. ARGV[1], '+inf')) do
-  local rec, _, _, _, seats, live = load(id, now)
-  if rec and live then held = held + #seats end
-end
-return {held, redis.call('SCARD', K_BOOKED)}
 `
 
 // expireScript: ARGV now, hold id…. For each id returns a triple: {'E', id, record} when it

@@ -26,7 +26,7 @@ var _ seatlock.Locker = (*Locker)(nil)
 // round trip.
 // All keys of a show share the hash tag {show:<id>} and so live in one Cluster slot:
 //
-//	<prefix>{show:<id>}:seats   HASH seat → hold id
+//	<prefix>{show:<id>}:seats   HASH seat → "<hold id>|<expiry ms>|<hold's seat count>|<owner>"
 //	<prefix>{show:<id>}:holds   HASH hold id → record (expiry ms, extended, owner, seats, payload);
 //	                            "|<owner>" → the owner's hold id
 //	<prefix>{show:<id>}:exp     ZSET hold id by expiry
@@ -329,12 +329,42 @@ func (r *Locker) Unbook(ctx context.Context, showID string, seatIDs []string) er
 	return nil
 }
 
-// Seats implements seatlock.Locker.
+// Seats implements seatlock.Locker: the seats hash and the booked set are read in one pipeline,
+// and liveness is decided here from the entries (see liveSeats). Every hold's liveness comes
+// from the one HGETALL; the booked set is read just after it, without MULTI (cheaper, and not
+// needed): a seat's state is then what it was at some instant during the read, as good as any
+// snapshot that is stale when used. The hold script decides conflicts atomically.
 func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[string]seatlock.SeatState, error) {
 	if err := seatlock.ValidateID("showId", showID); err != nil {
 		return nil, err
 	}
-	v, err := seatsScript.Run(ctx, r.client, r.showKeys(showID), ms(now)).Slice()
+	keys := r.showKeys(showID)
+	var entries *redis.MapStringStringCmd
+	var booked *redis.StringSliceCmd
+	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		entries = p.HGetAll(ctx, keys[0])
+		booked = p.SMembers(ctx, keys[3])
+		return nil
+	}); err != nil {
+		return nil, storeErr(err)
+	}
+	live, legacy := liveSeats(entries.Val(), ms(now))
+	if legacy {
+		return r.legacySeats(ctx, keys, now)
+	}
+	out := make(map[string]seatlock.SeatState, len(live)+len(booked.Val()))
+	for seat, st := range live {
+		out[seat] = st
+	}
+	for _, seat := range booked.Val() {
+		out[seat] = seatlock.SeatState{Booked: true}
+	}
+	return out, nil
+}
+
+// legacySeats is Seats for a seats hash that still has bare hold-id entries.
+func (r *Locker) legacySeats(ctx context.Context, keys []string, now time.Time) (map[string]seatlock.SeatState, error) {
+	v, err := seatsLegacyScript.Run(ctx, r.client, keys, ms(now)).Slice()
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -357,7 +387,53 @@ func (r *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[s
 	return out, nil
 }
 
-// Counts implements seatlock.Locker: one script per show, all in one pipeline.
+// liveSeats decides, from a seats hash (seat → entry), which seats
+// belong to a live hold at now (ms): one whose expiry is after now and whose seat count n
+// equals the number of entries naming it (fewer when some of its seats were taken after it
+// expired). legacy reports an entry without expiry, count and owner: then nothing is decided.
+func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.SeatState, legacy bool) {
+	type holdInfo struct {
+		owner   string
+		n, seen int64
+	}
+	holds := make(map[string]*holdInfo, len(entries)/4+1)
+	held := make([]string, 0, 2*len(entries)) // seat, hold id, …
+	for seat, e := range entries {
+		id, rest, ok1 := strings.Cut(e, "|")
+		exps, rest, ok2 := strings.Cut(rest, "|")
+		ns, owner, ok3 := strings.Cut(rest, "|")
+		if !ok1 || !ok2 || !ok3 {
+			return nil, true
+		}
+		exp, err1 := strconv.ParseInt(exps, 10, 64)
+		n, err2 := strconv.ParseInt(ns, 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, true
+		}
+		if exp <= now {
+			continue
+		}
+		h := holds[id]
+		if h == nil {
+			h = &holdInfo{owner: owner, n: n}
+			holds[id] = h
+		}
+		h.seen++
+		held = append(held, seat, id)
+	}
+	live = make(map[string]seatlock.SeatState, len(held)/2)
+	for i := 0; i < len(held); i += 2 {
+		id := held[i+1]
+		if h := holds[id]; h.seen == h.n {
+			live[held[i]] = seatlock.SeatState{HoldID: id, OwnerID: h.owner}
+		}
+	}
+	return live, false
+}
+
+// Counts implements seatlock.Locker: every show's seats hash and booked count in one pipeline,
+// liveness decided here as in Seats. A seat booked from a hold between the two reads may be
+// counted held and booked for that instant.
 func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (map[string]seatlock.Counts, error) {
 	for _, id := range showIDs {
 		if err := seatlock.ValidateID("showId", id); err != nil {
@@ -368,20 +444,38 @@ func (r *Locker) Counts(ctx context.Context, showIDs []string, now time.Time) (m
 	if len(showIDs) == 0 {
 		return out, nil
 	}
-	calls := make([]*call, len(showIDs))
-	for i, id := range showIDs {
-		calls[i] = &call{script: countsScript, keys: r.showKeys(id), args: []any{ms(now)}}
+	entries := make([]*redis.MapStringStringCmd, len(showIDs))
+	booked := make([]*redis.IntCmd, len(showIDs))
+	if _, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range showIDs {
+			keys := r.showKeys(id)
+			entries[i] = p.HGetAll(ctx, keys[0])
+			booked[i] = p.SCard(ctx, keys[3])
+		}
+		return nil
+	}); err != nil {
+		return nil, storeErr(err)
 	}
-	r.exec(ctx, calls...)
+	t := ms(now)
 	for i, id := range showIDs {
-		v, err := calls[i].cmd.Int64Slice()
+		live, legacy := liveSeats(entries[i].Val(), t)
+		if !legacy {
+			out[id] = seatlock.Counts{Held: len(live), Booked: int(booked[i].Val())}
+			continue
+		}
+		seats, err := r.legacySeats(ctx, r.showKeys(id), now)
 		if err != nil {
-			return nil, storeErr(err)
+			return nil, err
 		}
-		if len(v) != 2 {
-			return nil, badReply("counts", v)
+		var c seatlock.Counts
+		for _, st := range seats {
+			if st.Booked {
+				c.Booked++
+			} else {
+				c.Held++
+			}
 		}
-		out[id] = seatlock.Counts{Held: int(v[0]), Booked: int(v[1])}
+		out[id] = c
 	}
 	return out, nil
 }

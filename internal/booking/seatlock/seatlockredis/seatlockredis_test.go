@@ -12,6 +12,7 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
+	"github.com/marquee-cinema/marquee/internal/platform/errs"
 	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 )
 
@@ -219,5 +220,59 @@ func TestRedisNoScript(t *testing.T) {
 		if hs, err := l.ExpireDue(ctx, now.Add(2*time.Minute), 10); err != nil || len(hs) != 1 {
 			t.Fatalf("expire due = %v, %v", hs, err)
 		}
+	}
+}
+
+// TestRedisLegacyEntries checks that seat entries written before they carried expiry, count and
+// owner (a bare hold id) are still understood: Seats, Counts, Hold and Release see the same holds.
+func TestRedisLegacyEntries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := redistest.Client(t, 4)
+	prefix := redistest.Prefix("seatlock")
+	t.Cleanup(func() {
+		for _, k := range scanPrefix(t, c, prefix) {
+			_ = c.Unlink(context.Background(), k).Err()
+		}
+	})
+	l := seatlockredis.New(c, prefix)
+	now := time.Now().Truncate(time.Millisecond)
+	for _, h := range []seatlock.Hold{
+		{ID: "h1", ShowID: "s", OwnerID: "A", SeatIDs: []string{"A1", "A2"}, ExpiresAt: now.Add(time.Minute)},
+		{ID: "h2", ShowID: "s", OwnerID: "B", SeatIDs: []string{"A3"}, ExpiresAt: now.Add(2 * time.Minute)},
+	} {
+		if _, err := l.Hold(ctx, h, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Rewrite h1's entries the old way.
+	seatsKey := prefix + "{show:s}:seats"
+	if err := c.HSet(ctx, seatsKey, "A1", "h1", "A2", "h1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]seatlock.SeatState{"A1": {HoldID: "h1", OwnerID: "A"}, "A2": {HoldID: "h1", OwnerID: "A"},
+		"A3": {HoldID: "h2", OwnerID: "B"}}
+	got, err := l.Seats(ctx, "s", now)
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("seats = %v, %v; want %v", got, err, want)
+	}
+	if n, err := l.Counts(ctx, []string{"s"}, now); err != nil || n["s"] != (seatlock.Counts{Held: 3}) {
+		t.Fatalf("counts = %v, %v", n, err)
+	}
+	_, err = l.Hold(ctx, seatlock.Hold{ID: "h3", ShowID: "s", OwnerID: "C", SeatIDs: []string{"A2"},
+		ExpiresAt: now.Add(time.Minute)}, now)
+	if !errs.Is(err, errs.SeatUnavailable) {
+		t.Fatalf("hold on a legacy entry's seat: %v, want SeatUnavailable", err)
+	}
+	if _, err := l.Release(ctx, "s", "h1", "A", now); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := l.Counts(ctx, []string{"s"}, now); err != nil || n["s"] != (seatlock.Counts{Held: 1}) {
+		t.Fatalf("counts after release = %v, %v", n, err)
+	}
+	// h1's seats are free again.
+	if _, err := l.Hold(ctx, seatlock.Hold{ID: "h4", ShowID: "s", OwnerID: "D", SeatIDs: []string{"A1"},
+		ExpiresAt: now.Add(time.Hour)}, now); err != nil {
+		t.Fatal(err)
 	}
 }

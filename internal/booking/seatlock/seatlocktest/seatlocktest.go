@@ -35,6 +35,7 @@ func Run(t *testing.T, newLocker func(t *testing.T) seatlock.Locker) {
 			{"OtherOwner", testOtherOwner},
 			{"ExtendOnce", testExtendOnce},
 			{"LazyExpiry", testLazyExpiry},
+			{"PartlyTakenAfterExpiry", testPartlyTakenAfterExpiry},
 			{"ExpireDue", testExpireDue},
 			{"ExpireDueLimit", testExpireDueLimit},
 			{"ExpireDueConcurrent", testExpireDueConcurrent},
@@ -415,6 +416,9 @@ func testExtendOnce(t *testing.T, l seatlock.Locker) {
 	sameHold(t, got, want)
 	wantSeats(t, l, show, now.Add(7*time.Minute), map[string]seatlock.SeatState{
 		"S1": {HoldID: "h1", OwnerID: "A"}, "S2": {HoldID: "h1", OwnerID: "A"}})
+	wantCounts(t, l, now.Add(7*time.Minute), map[string]seatlock.Counts{show: {Held: 2}})
+	_, err = l.Hold(ctx, hold("hX", show, "X", now.Add(time.Hour), "S2"), now.Add(7*time.Minute))
+	wantCode(t, err, errs.SeatUnavailable, "hold a seat of an extended hold past its old expiry")
 	_, err = l.Extend(ctx, show, "h1", "A", now.Add(20*time.Minute), now.Add(2*time.Minute))
 	wantCode(t, err, errs.Conflict, "extend twice")
 	_, err = l.Get(ctx, show, "h1", now.Add(10*time.Minute))
@@ -459,6 +463,33 @@ func testLazyExpiry(t *testing.T, l seatlock.Locker) {
 	// Going back in time does not revive h1: its seats belong to h3 now.
 	_, err = l.Get(ctx, show, "h1", now)
 	wantCode(t, err, errs.NotFound, "get a hold whose seats were taken after it expired")
+}
+
+// testPartlyTakenAfterExpiry: once one seat of an expired hold is taken, the hold stays dead
+// for every view, even at a time before its expiry (a caller whose clock lags behind).
+func testPartlyTakenAfterExpiry(t *testing.T, l seatlock.Locker) {
+	ctx := context.Background()
+	now := base()
+	show := uniq("show")
+	mustHold(t, l, hold("h1", show, "A", now.Add(time.Minute), "S1", "S2", "S3"), now)
+	at := now.Add(time.Minute)
+	mustHold(t, l, hold("h2", show, "B", at.Add(time.Minute), "S1"), at)
+
+	lag := now.Add(30 * time.Second) // before h1's expiry
+	wantSeats(t, l, show, lag, map[string]seatlock.SeatState{"S1": {HoldID: "h2", OwnerID: "B"}})
+	wantCounts(t, l, lag, map[string]seatlock.Counts{show: {Held: 1}})
+	_, err := l.Get(ctx, show, "h1", lag)
+	wantCode(t, err, errs.NotFound, "get a partly taken hold")
+	_, err = l.Extend(ctx, show, "h1", "A", at.Add(time.Hour), lag)
+	wantCode(t, err, errs.HoldExpired, "extend a partly taken hold")
+	// Its other seats are free, and its owner's next hold replaces nothing.
+	mustHold(t, l, hold("h3", show, "C", at.Add(time.Minute), "S2"), lag)
+	if r := mustHold(t, l, hold("h4", show, "A", at.Add(time.Minute), "S3"), lag); r != "" {
+		t.Fatalf("replaced = %q, want none", r)
+	}
+	wantSeats(t, l, show, lag, map[string]seatlock.SeatState{"S1": {HoldID: "h2", OwnerID: "B"},
+		"S2": {HoldID: "h3", OwnerID: "C"}, "S3": {HoldID: "h4", OwnerID: "A"}})
+	wantCounts(t, l, lag, map[string]seatlock.Counts{show: {Held: 3}})
 }
 
 func testExpireDue(t *testing.T, l seatlock.Locker) {

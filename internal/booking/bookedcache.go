@@ -1,0 +1,80 @@
+package booking
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// bookedTTL bounds how stale the booked seats seen by holds and seat maps may be.
+const bookedTTL = time.Second
+
+// maxBookedShows bounds the shows bookedCache keeps; past it the cache starts over.
+const maxBookedShows = 10_000
+
+// bookedCache keeps each show's booked seats (from the SeatStore) for bookedTTL, so that holds
+// and seat maps do not read the database on every call. This process's ConfirmBooking and
+// ReleaseBooking drop the show's entry at once; bookings that another process makes or releases
+// are seen up to bookedTTL late. That is safe: the confirming process marks the seats booked in
+// the shared locker, whose hold script refuses them at once; and whatever a hold saw,
+// ConfirmBooking reads the ground truth itself and the store is unique on (show, seat), so a
+// seat is never booked twice. A seat released by another process may be refused for up to
+// bookedTTL.
+type bookedCache struct {
+	mu    sync.Mutex
+	shows map[string]*bookedEntry
+}
+
+type bookedEntry struct {
+	gen atomic.Uint64 // bumped by invalidate; a read that began before is not kept
+
+	mu      sync.Mutex // held while reading, so that concurrent callers read the store once
+	seats   map[string]string
+	seatGen uint64 // gen when seats were read
+	fetched time.Time
+}
+
+func (c *bookedCache) entry(showID string, create bool) *bookedEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.shows[showID]
+	if e == nil && create {
+		if c.shows == nil || len(c.shows) >= maxBookedShows {
+			c.shows = map[string]*bookedEntry{}
+		}
+		e = &bookedEntry{}
+		c.shows[showID] = e
+	}
+	return e
+}
+
+// get returns the show's booked seats (seat → booking), reading them with read when the cached
+// ones are older than bookedTTL at now or were invalidated. The map is shared: do not modify it.
+func (c *bookedCache) get(ctx context.Context, showID string, now time.Time,
+	read func(ctx context.Context, showID string) (map[string]string, error)) (map[string]string, error) {
+	e := c.entry(showID, true)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	gen := e.gen.Load()
+	if e.seats != nil && e.seatGen == gen && !now.Before(e.fetched) && now.Sub(e.fetched) < bookedTTL {
+		return e.seats, nil
+	}
+	seats, err := read(ctx, showID)
+	if err != nil {
+		return nil, err
+	}
+	if seats == nil {
+		seats = map[string]string{}
+	}
+	e.seats, e.seatGen, e.fetched = seats, gen, now
+	return seats, nil
+}
+
+// invalidate drops the show's booked seats: the next get reads the store again. Call it after
+// the store changed the show's bookings.
+func (c *bookedCache) invalidate(showID string) {
+	if e := c.entry(showID, false); e != nil {
+		e.gen.Add(1)
+	}
+}
