@@ -15,7 +15,8 @@ const maxBookedShows = 10_000
 
 // bookedCache keeps each show's booked seats (from the SeatStore) for bookedTTL, so that holds
 // and seat maps do not read the database on every call. This process's ConfirmBooking and
-// ReleaseBooking drop the show's entry at once; bookings that another process makes or releases
+// ReleaseBooking update the show's entry at once (or drop it when their write failed, whose
+// outcome may be unknown); bookings that another process makes or releases
 // are seen up to bookedTTL late. That is safe: the confirming process marks the seats booked in
 // the shared locker, whose hold script refuses them at once; and whatever a hold saw,
 // ConfirmBooking reads the ground truth itself and the store is unique on (show, seat), so a
@@ -77,4 +78,31 @@ func (c *bookedCache) invalidate(showID string) {
 	if e := c.entry(showID, false); e != nil {
 		e.gen.Add(1)
 	}
+}
+
+// apply records, after the store committed it, that bookingID booked the seats booked and that
+// the seats freed were released. A cached entry is updated in place (a copy: readers may hold the
+// old map) and keeps its age; a read in progress finishes first, so whether or not it saw the
+// change, the entry has it.
+func (c *bookedCache) apply(showID, bookingID string, booked, freed []string) {
+	e := c.entry(showID, false)
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.seats == nil || e.seatGen != e.gen.Load() {
+		return // nothing valid cached: the next get reads the store
+	}
+	seats := make(map[string]string, len(e.seats)+len(booked))
+	for seat, b := range e.seats {
+		seats[seat] = b
+	}
+	for _, seat := range booked {
+		seats[seat] = bookingID
+	}
+	for _, seat := range freed {
+		delete(seats, seat)
+	}
+	e.seats = seats
 }

@@ -368,7 +368,11 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		return err
 	}
 	err = s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now)
-	s.booked.invalidate(r.ShowID)
+	if err == nil {
+		s.booked.apply(r.ShowID, r.BookingID, r.SeatIDs, nil)
+	} else {
+		s.booked.invalidate(r.ShowID) // the outcome of a failed write may be unknown
+	}
 	if err != nil {
 		if claimID != "" {
 			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
@@ -440,7 +444,11 @@ func (s *Service) claim(ctx context.Context, showID, owner string, seats []strin
 // ReleaseBooking frees the seats of a cancelled booking.
 func (s *Service) ReleaseBooking(ctx context.Context, showID, bookingID string) ([]string, error) {
 	freed, err := s.seats.Release(ctx, showID, bookingID)
-	s.booked.invalidate(showID)
+	if err == nil {
+		s.booked.apply(showID, "", nil, freed)
+	} else {
+		s.booked.invalidate(showID)
+	}
 	if err != nil {
 		return nil, err
 	}
