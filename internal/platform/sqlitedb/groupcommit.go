@@ -129,7 +129,7 @@ func (c *committer) commit(batch []*txRequest) {
 		res := txResult{}
 		res.err = runTx(r.ctx, c.db, func(tx *sql.Tx) error {
 			var err error
-			if err, res.panic = call(r.fn, tx); res.panic != nil {
+			if res.panic, err = call(r.fn, tx); res.panic != nil {
 				return errPanicked
 			}
 			return err
@@ -164,7 +164,7 @@ func (c *committer) commit(batch []*txRequest) {
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
-		err, p := call(r.fn, tx)
+		p, err := call(r.fn, tx)
 		results[i].panic = p
 		if err != nil || p != nil {
 			results[i].err = err
@@ -212,7 +212,7 @@ func runTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 var errPanicked = errors.New("the transaction panicked")
 
 // call runs fn, turning a panic into a value the caller re-raises.
-func call(fn func(*sql.Tx) error, tx *sql.Tx) (err error, p any) {
+func call(fn func(*sql.Tx) error, tx *sql.Tx) (p any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p = v
@@ -221,5 +221,5 @@ func call(fn func(*sql.Tx) error, tx *sql.Tx) (err error, p any) {
 			}
 		}
 	}()
-	return fn(tx), nil
+	return nil, fn(tx)
 }
