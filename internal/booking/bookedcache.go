@@ -106,3 +106,17 @@ func (c *bookedCache) apply(showID, bookingID string, booked, freed []string) {
 	}
 	e.seats = seats
 }
+
+// count returns how many seats of the show are booked when a fresh entry is cached (no read:
+// counting never waits for a reader of the show).
+func (c *bookedCache) count(showID string, now time.Time) (int, bool) {
+	e := c.entry(showID, false)
+	if e == nil || !e.mu.TryLock() {
+		return 0, false
+	}
+	defer e.mu.Unlock()
+	if e.seats == nil || e.seatGen != e.gen.Load() || now.Before(e.fetched) || now.Sub(e.fetched) >= bookedTTL {
+		return 0, false
+	}
+	return len(e.seats), true
+}

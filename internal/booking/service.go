@@ -287,11 +287,28 @@ func (s *Service) Counts(ctx context.Context, showIDs []string) (map[string]Seat
 	if len(showIDs) > 1000 {
 		return nil, errs.Invalidf("showIds", "at most 1000 shows at once")
 	}
-	booked, err := s.seats.Counts(ctx, showIDs)
-	if err != nil {
-		return nil, fmt.Errorf("booked seat counts: %w", err)
+	now := s.clock.Now()
+	// Shows whose booked seats are cached (being held or viewed right now) are counted from the
+	// cache, as stale as holds see them; the rest in one query.
+	booked := make(map[string]int, len(showIDs))
+	var uncached []string
+	for _, id := range showIDs {
+		if n, ok := s.booked.count(id, now); ok {
+			booked[id] = n
+		} else {
+			uncached = append(uncached, id)
+		}
 	}
-	locked, err := s.locker.Counts(ctx, showIDs, s.clock.Now())
+	if len(uncached) > 0 {
+		counted, err := s.seats.Counts(ctx, uncached)
+		if err != nil {
+			return nil, fmt.Errorf("booked seat counts: %w", err)
+		}
+		for id, n := range counted {
+			booked[id] = n
+		}
+	}
+	locked, err := s.locker.Counts(ctx, showIDs, now)
 	if err != nil {
 		return nil, fmt.Errorf("held seat counts: %w", err)
 	}

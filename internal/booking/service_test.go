@@ -967,6 +967,14 @@ func TestBookedSeatsCache(t *testing.T) {
 		b1 := ids.New()
 		e.confirm(h, b1)
 		forget("E1", "E2")
+		booked := func(want int) {
+			t.Helper()
+			c, err := e.svc.Counts(ctx, []string{show})
+			if err != nil || c[show].Booked != want {
+				t.Fatalf("counts %+v (%v), want %d booked", c, err, want)
+			}
+		}
+		booked(2) // from the cached entry, which the confirmation updated
 		_, err := e.svc.HoldSeats(bob, show, []string{"E1", "E2"})
 		wantSeatsDetail(t, err, "E1", "E2")
 		e.wantStatus(bob, show, booking.SeatBooked, "E1", "E2")
@@ -974,6 +982,7 @@ func TestBookedSeatsCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.wantStatus(bob, show, booking.SeatAvailable, "E1", "E2")
+		booked(0)
 
 		// Another process (same store and locker, its own cache) books E3, E4: this one sees
 		// it within a second.
@@ -985,6 +994,7 @@ func TestBookedSeatsCache(t *testing.T) {
 		}
 		forget("E3", "E4")
 		e.advance(time.Second)
+		booked(2) // the cached entry has expired: counted in the store
 		_, err = e.svc.HoldSeats(bob, show, []string{"E3", "E4"})
 		wantSeatsDetail(t, err, "E3", "E4")
 	})
