@@ -58,7 +58,7 @@ func (c *bookedCache) get(ctx context.Context, showID string, now time.Time,
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	gen := e.gen.Load()
-	if e.seats != nil && e.seatGen == gen && !now.Before(e.fetched) && now.Sub(e.fetched) < bookedTTL {
+	if e.fresh(now) {
 		return e.seats, nil
 	}
 	seats, err := read(ctx, showID)
@@ -91,7 +91,7 @@ func (c *bookedCache) apply(showID, bookingID string, booked, freed []string) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.seats == nil || e.seatGen != e.gen.Load() {
+	if !e.valid() {
 		return // nothing valid cached: the next get reads the store
 	}
 	seats := make(map[string]string, len(e.seats)+len(booked))
@@ -115,8 +115,16 @@ func (c *bookedCache) count(showID string, now time.Time) (int, bool) {
 		return 0, false
 	}
 	defer e.mu.Unlock()
-	if e.seats == nil || e.seatGen != e.gen.Load() || now.Before(e.fetched) || now.Sub(e.fetched) >= bookedTTL {
+	if !e.fresh(now) {
 		return 0, false
 	}
 	return len(e.seats), true
+}
+
+// valid reports whether the entry holds seats read since the last invalidate; fresh, whether
+// they are also younger than bookedTTL at now. Call them with e.mu held.
+func (e *bookedEntry) valid() bool { return e.seats != nil && e.seatGen == e.gen.Load() }
+
+func (e *bookedEntry) fresh(now time.Time) bool {
+	return e.valid() && !now.Before(e.fetched) && now.Sub(e.fetched) < bookedTTL
 }

@@ -384,13 +384,8 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err != nil {
 		return err
 	}
-	err = s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now)
-	if err == nil {
-		s.booked.apply(r.ShowID, r.BookingID, r.SeatIDs, nil)
-	} else {
+	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
 		s.booked.invalidate(r.ShowID) // the outcome of a failed write may be unknown
-	}
-	if err != nil {
 		if claimID != "" {
 			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
 				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
@@ -398,6 +393,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		}
 		return err
 	}
+	s.booked.apply(r.ShowID, r.BookingID, r.SeatIDs, nil)
 	sh, err := s.catalogue.Show(ctx, r.ShowID)
 	bookedUntil := now.Add(48 * time.Hour)
 	if err == nil {
@@ -461,14 +457,11 @@ func (s *Service) claim(ctx context.Context, showID, owner string, seats []strin
 // ReleaseBooking frees the seats of a cancelled booking.
 func (s *Service) ReleaseBooking(ctx context.Context, showID, bookingID string) ([]string, error) {
 	freed, err := s.seats.Release(ctx, showID, bookingID)
-	if err == nil {
-		s.booked.apply(showID, "", nil, freed)
-	} else {
-		s.booked.invalidate(showID)
-	}
 	if err != nil {
+		s.booked.invalidate(showID)
 		return nil, err
 	}
+	s.booked.apply(showID, "", nil, freed)
 	if len(freed) == 0 {
 		return nil, nil
 	}

@@ -41,8 +41,8 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	// One connection: SQLite runs one writer at a time anyway, and a connection drops its page
 	// cache whenever another connection has written, so with more connections each re-reads the
 	// pages the other changed. With the prepared-statement cache (stmtcache.go) this took the
-	// purchase path (BenchmarkPurchase, 16 workers) from 10.7 to ≈ 7 CPU-seconds per 2,000
-	// purchases, with reads (movies, showtimes) no slower. The price: a read waits for a write in
+	// purchase path (BenchmarkPurchase, 16 workers) from 15.5–16.6 to 10.4–11.8 CPU-seconds per
+	// 2,000 purchases, with reads (movies, showtimes) no slower (docs/benchmarks.md §6). The price: a read waits for a write in
 	// progress, and code must never use the *sql.DB while it holds a transaction or open rows of
 	// the same database (it would wait for itself): run such reads on the tx.
 	db.SetMaxOpenConns(1)

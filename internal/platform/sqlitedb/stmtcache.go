@@ -177,7 +177,7 @@ func (r *cachedRows) Close() error {
 	r.closed = true
 	err := r.Rows.Close()
 	r.stmt.busy = false
-	if _, kept := r.conn.stmts[r.stmt.sql]; !kept || r.conn.stmts[r.stmt.sql].Value != r.stmt {
+	if el, kept := r.conn.stmts[r.stmt.sql]; !kept || el.Value != r.stmt {
 		// Evicted while the rows were open.
 		if cerr := r.stmt.stmt.Close(); err == nil {
 			err = cerr
