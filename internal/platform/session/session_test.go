@@ -30,7 +30,7 @@ func TestSignAndVerify(t *testing.T) {
 	other, _ := session.NewSigner(make([]byte, 32))
 	for name, v := range map[string]string{
 		"another key":    func() string { v, _ := other.New(); return v }(),
-		"altered id":     "A" + value[1:],
+		"altered id":     otherChar(value[:1]) + value[1:],
 		"altered sig":    value[:len(value)-1] + otherChar(value[len(value)-1:]),
 		"no signature":   id,
 		"empty":          "",
