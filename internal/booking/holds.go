@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -91,21 +92,80 @@ func showOfHold(holdID string) (string, error) {
 	return u.String(), nil
 }
 
+// maxGuardRetries bounds how often a hold is decided again because the seats around it changed
+// between reading them and holding (see lockView).
+const maxGuardRetries = 4
+
 // HoldSeats holds the chosen seats of a show for the caller, all or none, replacing the caller's
-// earlier hold on the same show.
+// earlier hold on the same show. The seats' rows are read from the view of the locker (lockView),
+// so that a hold is usually one call to the locker; whatever the view got wrong, the locker
+// refuses atomically and the choice is decided again on fresh states.
 func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string) (Hold, error) {
 	owner, err := ownerOf(ctx)
 	if err != nil {
 		return Hold{}, err
 	}
-	st, err := s.state(ctx, showID, owner)
+	st, err := s.base(ctx, showID)
 	if err != nil {
 		return Hold{}, err
 	}
-	if err := seating.CheckSelection(st.plan, seatIDs, !st.allowOrphans); err != nil {
+	if err := s.bookable(st.show); err != nil {
 		return Hold{}, err
 	}
-	return s.hold(ctx, st, owner, seatIDs)
+	if st.allowOrphans {
+		// Only the chosen seats matter, and the locker decides on them.
+		st.plan.Status = seatStatus(st.booked, nil, owner)
+		if err := seating.CheckSelection(st.plan, seatIDs, false); err != nil {
+			return Hold{}, err
+		}
+		return s.hold(ctx, st, owner, seatIDs, seatlock.Guard{})
+	}
+	rows := st.plan.RowSeats(seatIDs)
+	for attempt := 0; ; attempt++ {
+		locks, fresh, err := s.lockView.states(ctx, showID, rows, s.clock.Now(), s.locker.Peek)
+		if err != nil {
+			return Hold{}, fmt.Errorf("held seats: %w", err)
+		}
+		st.plan.Status = seatStatus(st.booked, locks, owner)
+		if err := seating.CheckSelection(st.plan, seatIDs, true); err != nil {
+			if !fresh && (errs.Is(err, errs.SeatUnavailable) || errs.As(err).Reason == seating.ReasonOrphanSeat) {
+				s.lockView.forget(showID, rows) // refuse only on what the locker says now
+				continue
+			}
+			return Hold{}, err
+		}
+		// After a few tries the rows are as the locker last said, without a guard: a hold is then
+		// decided as a read followed by a write, which always makes progress.
+		var guard seatlock.Guard
+		if attempt < maxGuardRetries {
+			guard = guardOf(rows, seatIDs, st.booked, locks, owner)
+		}
+		h, err := s.hold(ctx, st, owner, seatIDs, guard)
+		var stale *seatlock.GuardError
+		if errors.As(err, &stale) {
+			s.lockView.record(showID, rows, stale.States)
+			continue
+		}
+		return h, err
+	}
+}
+
+// guardOf is what a hold of seatIDs assumes of the other seats of their rows (rows, from
+// seating.Plan.RowSeats) that only the locker knows: which are taken by others (locks, as read)
+// and which are free. Seats the ground truth has booked are taken whatever the locker says.
+func guardOf(rows, seatIDs []string, booked map[string]string, locks map[string]seatlock.SeatState, owner string) seatlock.Guard {
+	var g seatlock.Guard
+	for _, seat := range rows {
+		if _, ok := booked[seat]; ok || slices.Contains(seatIDs, seat) {
+			continue
+		}
+		if l, ok := locks[seat]; ok && (l.Booked || l.OwnerID != owner) {
+			g.Taken = append(g.Taken, seat)
+		} else {
+			g.Free = append(g.Free, seat)
+		}
+	}
+	return g
 }
 
 // HoldBestAvailable picks count seats for the caller (seating.BestAvailable) and holds them.
@@ -131,16 +191,23 @@ func (s *Service) HoldBestAvailable(ctx context.Context, showID string, count in
 		if err != nil {
 			return Hold{}, err
 		}
-		h, err := s.hold(ctx, st, owner, seats)
-		if errs.Is(err, errs.SeatUnavailable) && attempt < 3 {
+		const tries = 3 // then a last one without a guard, which always makes progress
+		var guard seatlock.Guard
+		if !st.allowOrphans && attempt < tries {
+			guard = guardOf(st.plan.RowSeats(seats), seats, st.booked, st.locks, owner)
+		}
+		h, err := s.hold(ctx, st, owner, seats, guard)
+		var stale *seatlock.GuardError
+		if (errs.Is(err, errs.SeatUnavailable) || errors.As(err, &stale)) && attempt < tries {
 			continue
 		}
 		return h, err
 	}
 }
 
-// hold prices the seats and holds them in the locker.
-func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs []string) (Hold, error) {
+// hold prices the seats and holds them in the locker, provided the rest of their rows are as
+// guard says.
+func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs []string, guard seatlock.Guard) (Hold, error) {
 	sh := st.show
 	now := s.clock.Now()
 	quote, err := s.quote(st, seatIDs)
@@ -159,20 +226,20 @@ func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs 
 	seats := slices.Clone(seatIDs)
 	slices.Sort(seats)
 	lh := seatlock.Hold{ID: id, ShowID: sh.ID, OwnerID: owner, SeatIDs: seats, ExpiresAt: expires, Payload: payload}
-	replaced, err := s.locker.Hold(ctx, lh, now)
+	res, err := s.locker.Hold(ctx, lh, guard, now)
+	if errs.Is(err, errs.SeatUnavailable) {
+		s.lockView.forget(sh.ID, seats)
+	}
 	if err != nil {
 		return Hold{}, err
 	}
-	changes := make([]SeatChange, 0, len(seats))
+	s.lockView.held(lh, res.Freed)
+	changes := make([]SeatChange, 0, len(seats)+len(res.Freed))
 	for _, seat := range seats {
 		changes = append(changes, SeatChange{SeatID: seat, Status: SeatHeld})
 	}
-	if replaced != "" {
-		for seat, ls := range st.locks {
-			if ls.HoldID == replaced && !slices.Contains(seats, seat) {
-				changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
-			}
-		}
+	for _, seat := range res.Freed {
+		changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
 	}
 	s.publish(ctx, sh.ID, changes)
 	return Hold{ID: id, ShowID: sh.ID, OwnerID: owner, SeatIDs: seats, CreatedAt: now, ExpiresAt: expires, Quote: quote}, nil

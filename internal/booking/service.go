@@ -85,6 +85,7 @@ type Service struct {
 	log       *slog.Logger
 	checkout  CheckoutDeps
 	booked    bookedCache // the ground truth's booked seats per show, for holds and seat maps
+	lockView  lockView    // the locker's seat states as this process last saw them, for holds
 
 	sweepMu sync.Mutex
 }
@@ -124,16 +125,40 @@ func (s *Service) state(ctx context.Context, showID, owner string) (showState, e
 	if err != nil {
 		return showState{}, err
 	}
-	if !st.show.Scheduled {
-		return showState{}, errs.Invalidf("showId", "the show has been cancelled")
+	return st, s.bookable(st.show)
+}
+
+// bookable returns errs.Invalid when the show's seats can no longer be held: it was cancelled or
+// has started.
+func (s *Service) bookable(sh ShowInfo) error {
+	if !sh.Scheduled {
+		return errs.Invalidf("showId", "the show has been cancelled")
 	}
-	if !s.clock.Now().Before(st.show.StartsAt) {
-		return showState{}, errs.Invalidf("showId", "the show has started; seats can no longer be booked")
+	if !s.clock.Now().Before(sh.StartsAt) {
+		return errs.Invalidf("showId", "the show has started; seats can no longer be booked")
 	}
+	return nil
+}
+
+// load returns a show with the state of every seat as owner sees it (base plus the locker's
+// held and booked seats).
+func (s *Service) load(ctx context.Context, showID, owner string) (showState, error) {
+	st, err := s.base(ctx, showID)
+	if err != nil {
+		return showState{}, err
+	}
+	locks, err := s.locker.Seats(ctx, showID, s.clock.Now())
+	if err != nil {
+		return showState{}, fmt.Errorf("held seats: %w", err)
+	}
+	st.locks = locks
+	st.plan.Status = seatStatus(st.booked, locks, owner)
 	return st, nil
 }
 
-func (s *Service) load(ctx context.Context, showID, owner string) (showState, error) {
+// base returns a show, its screen, its theatre's orphan rule and its booked seats (the ground
+// truth), with a plan whose statuses are not filled in; it does not ask the locker.
+func (s *Service) base(ctx context.Context, showID string) (showState, error) {
 	if !ids.Valid(showID) {
 		return showState{}, errs.Invalidf("showId", "%q is not a valid show id", showID)
 	}
@@ -153,10 +178,16 @@ func (s *Service) load(ctx context.Context, showID, owner string) (showState, er
 	if err != nil {
 		return showState{}, fmt.Errorf("booked seats: %w", err)
 	}
-	locks, err := s.locker.Seats(ctx, showID, s.clock.Now())
-	if err != nil {
-		return showState{}, fmt.Errorf("held seats: %w", err)
+	plan := seating.Plan{Layout: screen.Layout}
+	if screen.BestView != nil {
+		plan.BestView = &seating.BestView{RowFraction: screen.BestView.RowFraction, ColumnFraction: screen.BestView.ColumnFraction}
 	}
+	return showState{show: sh, screen: screen, plan: plan, booked: booked, allowOrphans: th.AllowOrphanSeats}, nil
+}
+
+// seatStatus is the selection status of the seats that are booked or locked, as owner sees
+// them: the owner's own held seats are available to them, since a new hold replaces the old one.
+func seatStatus(booked map[string]string, locks map[string]seatlock.SeatState, owner string) map[string]seating.Status {
 	status := make(map[string]seating.Status, len(booked)+len(locks))
 	for seat := range booked {
 		status[seat] = seating.Taken
@@ -166,11 +197,7 @@ func (s *Service) load(ctx context.Context, showID, owner string) (showState, er
 			status[seat] = seating.Taken
 		}
 	}
-	plan := seating.Plan{Layout: screen.Layout, Status: status}
-	if screen.BestView != nil {
-		plan.BestView = &seating.BestView{RowFraction: screen.BestView.RowFraction, ColumnFraction: screen.BestView.ColumnFraction}
-	}
-	return showState{show: sh, screen: screen, plan: plan, locks: locks, booked: booked, allowOrphans: th.AllowOrphanSeats}, nil
+	return status
 }
 
 // Quote is the price of a set of seats: ticket lines by category, a convenience fee per ticket
@@ -339,7 +366,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		return errs.Invalidf("booking", "a confirmation needs a show, a booking id and seats")
 	}
 	now := s.clock.Now()
-	locks, err := s.locker.Seats(ctx, r.ShowID, now)
+	locks, err := s.locker.Peek(ctx, r.ShowID, r.SeatIDs, now)
 	if err != nil {
 		return fmt.Errorf("held seats: %w", err)
 	}
@@ -380,7 +407,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	// own hold expired): the booking's own hold, while still live, is replaced by the claim in one
 	// step; other seats must still be free. Seats marked booked, and seats the ground truth
 	// already has for this booking, are left to the ground truth.
-	claimID, replaced, err := s.claim(ctx, r.ShowID, owner, claim, now)
+	claimID, claimed, err := s.claim(ctx, r.ShowID, owner, claim, now)
 	if err != nil {
 		return err
 	}
@@ -420,11 +447,16 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 			}
 		}
 	}
-	for seat, l := range locks {
-		if replaced != "" && l.HoldID == replaced && !slices.Contains(r.SeatIDs, seat) {
+	for _, seat := range claimed.Freed {
+		if !slices.Contains(r.SeatIDs, seat) {
 			changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
 		}
 	}
+	s.lockView.forget(r.ShowID, r.SeatIDs)
+	for _, h := range released {
+		s.lockView.forget(r.ShowID, h.SeatIDs)
+	}
+	s.lockView.forget(r.ShowID, claimed.Freed)
 	s.publish(ctx, r.ShowID, changes)
 	return nil
 }
@@ -433,25 +465,25 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 const confirmClaimTTL = time.Minute
 
 // claim holds seats for owner while ConfirmBooking writes them, replacing the owner's live hold
-// on the show (returned as replaced). SeatUnavailable when another live hold has any of them.
+// on the show (reported in the result). SeatUnavailable when another live hold has any of them.
 // More seats than one hold may have (no booking made from a hold has) are not claimed.
-func (s *Service) claim(ctx context.Context, showID, owner string, seats []string, now time.Time) (id, replaced string, err error) {
+func (s *Service) claim(ctx context.Context, showID, owner string, seats []string, now time.Time) (id string, res seatlock.HoldResult, err error) {
 	if len(seats) == 0 || len(seats) > seatlock.MaxSeatsPerHold {
-		return "", "", nil
+		return "", res, nil
 	}
 	if id, err = newHoldID(showID); err != nil {
-		return "", "", err
+		return "", res, err
 	}
-	replaced, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
-		ExpiresAt: now.Add(confirmClaimTTL)}, now)
+	res, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
+		ExpiresAt: now.Add(confirmClaimTTL)}, seatlock.Guard{}, now)
 	if errs.Is(err, errs.SeatUnavailable) {
 		taken := errs.As(err).Details["seats"]
-		return "", "", errs.E(errs.SeatUnavailable, "seats %s are held by another customer", taken).WithDetail("seats", taken)
+		return "", res, errs.E(errs.SeatUnavailable, "seats %s are held by another customer", taken).WithDetail("seats", taken)
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("claim seats: %w", err)
+		return "", res, fmt.Errorf("claim seats: %w", err)
 	}
-	return id, replaced, nil
+	return id, res, nil
 }
 
 // ReleaseBooking frees the seats of a cancelled booking.
@@ -496,9 +528,12 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 // publishFreed tells watchers that seats were let go. A freed seat may already be held again
 // or booked: each is published with its status now.
 func (s *Service) publishFreed(ctx context.Context, showID string, seats []string) {
-	locks, err := s.locker.Seats(ctx, showID, s.clock.Now())
+	locks, err := s.locker.Peek(ctx, showID, seats, s.clock.Now())
 	if err != nil {
 		locks = nil
+		s.lockView.forget(showID, seats)
+	} else {
+		s.lockView.record(showID, seats, locks)
 	}
 	changes := make([]SeatChange, 0, len(seats))
 	for _, seat := range seats {

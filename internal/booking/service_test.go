@@ -109,6 +109,71 @@ func TestOrphanRule(t *testing.T) {
 	})
 }
 
+// TestHoldsOutliveAStaleView runs two booking services on one locker: each keeps its own view
+// of the seats around its holds (so that a hold is one call to the locker), and the other
+// service's holds and releases make that view stale. Every answer must still be the one the
+// locker's state calls for. Row D's left block is D1–D5, with an aisle after D5.
+func TestHoldsOutliveAStaleView(t *testing.T) {
+	t.Parallel()
+	eachAdapters(t, func(t *testing.T, a adapters) {
+		e := newEnv(t, a, envConfig{})
+		other := e.withLocker(e.locker) // another process, same locker
+		orphan := func(err error, seat string) {
+			t.Helper()
+			ee := wantCode(t, err, errs.Invalid)
+			if ee.Reason != seating.ReasonOrphanSeat || ee.Details["seats"] != seat {
+				t.Errorf("got %+v, want ORPHAN_SEAT naming %s", ee, seat)
+			}
+		}
+
+		// Seats the view thinks free are taken: the orphan rule sees the locker's state.
+		show := e.newShow()
+		e.hold(user("alice"), show, "D1", "D2")
+		if _, err := other.HoldSeats(user("bob"), show, []string{"D5"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.svc.HoldSeats(user("carol"), show, []string{"D3"})
+		orphan(err, "D4")
+		e.wantStatus(user("carol"), show, booking.SeatAvailable, "D3", "D4")
+		// ... and a seat the view thinks free but is held is refused as unavailable.
+		_, err = e.svc.HoldSeats(user("carol"), show, []string{"D5"})
+		wantSeatsDetail(t, err, "D5")
+
+		// Seats the view thinks taken were released elsewhere: they can be held.
+		show = e.newShow()
+		h := e.hold(user("alice"), show, "D1", "D2")
+		if err := other.ReleaseHold(user("alice"), h.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.hold(user("carol"), show, "D1", "D2")
+
+		// A seat the view thinks taken would strand another; it was released elsewhere, so
+		// nothing is stranded.
+		show = e.newShow()
+		h = e.hold(user("bob"), show, "D3")
+		if err := other.ReleaseHold(user("bob"), h.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.hold(user("carol"), show, "D1")
+		e.wantStatus(user("dave"), show, booking.SeatHeld, "D1")
+		e.wantStatus(user("dave"), show, booking.SeatAvailable, "D2", "D3")
+
+		// A hold the view knows of has expired: its seats count as free.
+		show = e.newShow()
+		e.hold(user("bob"), show, "D3")
+		if e.manual != nil {
+			e.advance(booking.DefaultHoldTTL + time.Second)
+			e.hold(user("carol"), show, "D1")
+		}
+
+		// The caller's own hold next door counts as free, since the new hold replaces it.
+		show = e.newShow()
+		e.hold(user("erin"), show, "D3")
+		e.hold(user("erin"), show, "D1", "D2")
+		e.wantStatus(user("dave"), show, booking.SeatAvailable, "D3")
+	})
+}
+
 func TestShowMustBeBookable(t *testing.T) {
 	t.Parallel()
 	eachAdapters(t, func(t *testing.T, a adapters) {
@@ -699,7 +764,7 @@ func TestConfirmBookingAfterTheLockerLostEverything(t *testing.T) {
 		staleHold := func(owner string) seatlock.Hold {
 			h := seatlock.Hold{ID: "H" + ids.New() + "xx", ShowID: show, OwnerID: owner,
 				SeatIDs: []string{"D1", "D2"}, ExpiresAt: e.clk.Now().Add(time.Minute)}
-			if _, err := fresh.Hold(ctx, h, e.clk.Now()); err != nil {
+			if _, err := fresh.Hold(ctx, h, seatlock.Guard{}, e.clk.Now()); err != nil {
 				t.Fatal(err)
 			}
 			return h

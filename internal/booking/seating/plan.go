@@ -2,6 +2,7 @@ package seating
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -188,4 +189,27 @@ func known(s Status) Status {
 // seatID is the id of the seat at ps.
 func (p *Plan) seatID(ps pos) string {
 	return theatre.SeatID(p.Layout.Rows[ps.row].Label, p.cellAt(ps).Number)
+}
+
+// RowSeats returns the ids of the seats, other than blocked ones, in every row that holds one
+// of seatIDs (ids that are not seats of the layout are ignored), row by row, left to right.
+// These are the seats whose status CheckSelection reads for seatIDs.
+func (p *Plan) RowSeats(seatIDs []string) []string {
+	var rows []int
+	for _, id := range seatIDs {
+		if ps, ok := p.locate(id); ok && !slices.Contains(rows, ps.row) {
+			rows = append(rows, ps.row)
+		}
+	}
+	slices.Sort(rows)
+	var out []string
+	for _, ri := range rows {
+		r := &p.Layout.Rows[ri]
+		for ci := range r.Cells {
+			if c := &r.Cells[ci]; !c.Gap && !c.Blocked {
+				out = append(out, theatre.SeatID(r.Label, c.Number))
+			}
+		}
+	}
+	return out
 }

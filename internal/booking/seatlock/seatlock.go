@@ -43,6 +43,8 @@ const (
 	MaxPayload = 16 << 10
 	// MaxSeatsPerMark is the most seats one MarkBooked or Unbook call may name.
 	MaxSeatsPerMark = 5000
+	// MaxGuardSeats is the most seats one Guard may name.
+	MaxGuardSeats = 1000
 	// MaxIDLength is the longest show, hold, owner or seat id, in bytes.
 	MaxIDLength = 128
 )
@@ -61,7 +63,35 @@ type Hold struct {
 // SeatState is the state of a taken seat: held by a live hold, or booked.
 type SeatState struct {
 	HoldID, OwnerID string
-	Booked          bool
+	// ExpiresAt is the holding hold's expiry; zero for a booked seat (and for a hold whose
+	// expiry an adapter cannot tell).
+	ExpiresAt time.Time
+	Booked    bool
+}
+
+// Guard is what a caller assumed about seats other than the ones it holds when it decided to
+// hold them: the orphan-seat rule, for one, depends on the rest of the row. Free seats must be
+// free for the hold's owner (neither booked nor held by a live hold of another owner; the
+// owner's own hold counts as free, since the new hold replaces it) and Taken seats must be
+// booked or held by another owner. The zero Guard assumes nothing.
+type Guard struct{ Free, Taken []string }
+
+// Len is the number of guarded seats.
+func (g Guard) Len() int { return len(g.Free) + len(g.Taken) }
+
+// GuardError is Locker.Hold's error when a guarded seat is not as the Guard assumed: nothing
+// was held. States are the current states of the guarded seats that are taken, as Peek
+// returns them (a guarded seat not in States is free), so the caller can decide again.
+type GuardError struct{ States map[string]SeatState }
+
+func (e *GuardError) Error() string { return "seat locker: guarded seats changed" }
+
+// HoldResult is what Locker.Hold did besides holding the seats.
+type HoldResult struct {
+	// Replaced is the id of the owner's earlier hold on the show that the new hold replaced, or "".
+	Replaced string
+	// Freed are the seats of the replaced hold that the new hold does not cover, sorted.
+	Freed []string
 }
 
 // Counts is the number of held and booked seats of a show.
@@ -73,15 +103,17 @@ type Counts struct{ Held, Booked int }
 type Locker interface {
 	// Hold atomically holds every seat of h for h.OwnerID until h.ExpiresAt, or none. An owner has at
 	// most one hold per show: an existing live hold of the same owner on the same show is replaced
-	// atomically (its seats released) and its id returned as replaced. Seats held by another live hold,
+	// atomically (its seats released) and reported in the result. Seats held by another live hold,
 	// or marked booked, make the whole call fail with errs.SeatUnavailable whose Details["seats"] lists
 	// the unavailable seat ids comma-separated (sorted). The caller's own old hold's seats count as free.
-	// The seat ids may come in any order; they are stored sorted.
+	// The seat ids may come in any order; they are stored sorted. When the seats are available but
+	// a seat of g is not as g assumes, it fails with a *GuardError, in the same atomic step.
 	//
 	// Errors: errs.Invalid (no seats, duplicate seats, more than MaxSeatsPerHold, ExpiresAt ≤ now,
-	// empty owner or hold id, payload over MaxPayload); errs.Conflict when a hold with h.ID exists;
-	// errs.SeatUnavailable.
-	Hold(ctx context.Context, h Hold, now time.Time) (replaced string, err error)
+	// empty owner or hold id, payload over MaxPayload, more than MaxGuardSeats guarded seats or
+	// a guarded seat that is also held or guarded twice); errs.Conflict when a hold with h.ID
+	// exists; errs.SeatUnavailable; *GuardError.
+	Hold(ctx context.Context, h Hold, g Guard, now time.Time) (HoldResult, error)
 	// Get returns a live hold. NotFound when it does not exist, was released, or has expired.
 	Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error)
 	// Extend moves a live hold's expiry to newExpiry once. NotFound for someone else's or an unknown hold
@@ -107,6 +139,9 @@ type Locker interface {
 	// Unbook removes booked marks (after a cancellation/refund) so the seats can be held again.
 	// Seats that are not booked are ignored.
 	Unbook(ctx context.Context, showID string, seatIDs []string) error
+	// Peek returns the states of the named seats of a show that are taken (held by a live hold,
+	// or booked), like Seats restricted to them, for at most MaxSeatsPerMark seats.
+	Peek(ctx context.Context, showID string, seatIDs []string, now time.Time) (map[string]SeatState, error)
 	// Seats returns the state of a show's taken seats: seat id → the live hold holding it (HoldID, OwnerID),
 	// or Booked. Seats not in the map are free (as far as the locker knows).
 	Seats(ctx context.Context, showID string, now time.Time) (map[string]SeatState, error)
@@ -237,6 +272,33 @@ func CheckHold(h Hold, now time.Time) ([]string, error) {
 		return nil, errs.Invalidf("payload", "payload is larger than %d bytes", MaxPayload)
 	}
 	return seats, nil
+}
+
+// CheckGuard validates g for Locker.Hold of the sorted seats: at most MaxGuardSeats valid ids,
+// none of them named twice or among the held seats. Errors are errs.Invalid.
+func CheckGuard(g Guard, seats []string) error {
+	if g.Len() == 0 {
+		return nil
+	}
+	if g.Len() > MaxGuardSeats {
+		return errs.Invalidf("guard", "at most %d guarded seats", MaxGuardSeats)
+	}
+	seen := make(map[string]struct{}, g.Len())
+	for _, list := range [][]string{g.Free, g.Taken} {
+		for _, s := range list {
+			if err := ValidateID("guard", s); err != nil {
+				return err
+			}
+			if _, dup := seen[s]; dup {
+				return errs.Invalidf("guard", "seat %s is guarded twice", s)
+			}
+			if _, held := slices.BinarySearch(seats, s); held {
+				return errs.Invalidf("guard", "seat %s is both held and guarded", s)
+			}
+			seen[s] = struct{}{}
+		}
+	}
+	return nil
 }
 
 // CheckSeatList validates the show and seats of Locker.MarkBooked and Locker.Unbook (at most

@@ -181,13 +181,16 @@ func (m *Locker) popDue(cutoff, now int64, limit int, collect bool) []seatlock.H
 }
 
 // Hold implements seatlock.Locker.
-func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (string, error) {
+func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, now time.Time) (seatlock.HoldResult, error) {
 	seats, err := seatlock.CheckHold(h, now)
 	if err != nil {
-		return "", err
+		return seatlock.HoldResult{}, err
+	}
+	if err := seatlock.CheckGuard(g, seats); err != nil {
+		return seatlock.HoldResult{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return "", errs.Wrap(err, errs.Unavailable, "seat locker")
+		return seatlock.HoldResult{}, errs.Wrap(err, errs.Unavailable, "seat locker")
 	}
 	t := ms(now)
 	m.mu.Lock()
@@ -196,30 +199,37 @@ func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (stri
 	defer m.gc(h.ShowID, s)
 	s.lapse(t)
 	if _, ok := s.holds[h.ID]; ok {
-		return "", errs.E(errs.Conflict, "hold id already in use")
+		return seatlock.HoldResult{}, errs.E(errs.Conflict, "hold id already in use")
 	}
 	old := s.liveHold(s.owners[h.OwnerID], t)
+	taken := func(seat string) bool {
+		st, ok := s.state(seat, t)
+		return ok && (st.Booked || old == nil || st.HoldID != old.id)
+	}
 	var busy []string
 	for _, seat := range seats {
-		if _, ok := s.booked[seat]; ok {
-			busy = append(busy, seat)
-			continue
-		}
-		id, ok := s.seats[seat]
-		if !ok || old != nil && id == old.id {
-			continue
-		}
-		if s.liveHold(id, t) != nil {
+		if taken(seat) {
 			busy = append(busy, seat)
 		}
 	}
 	if len(busy) > 0 {
-		return "", seatlock.Unavailable(busy)
+		return seatlock.HoldResult{}, seatlock.Unavailable(busy)
 	}
-	replaced := ""
+	if g.Len() > 0 {
+		stale := slices.ContainsFunc(g.Free, taken) || !allFunc(g.Taken, taken)
+		if stale {
+			return seatlock.HoldResult{}, &seatlock.GuardError{States: s.states(append(slices.Clone(g.Free), g.Taken...), t)}
+		}
+	}
+	var res seatlock.HoldResult
 	if old != nil {
 		s.drop(old)
-		replaced = old.id
+		res.Replaced = old.id
+		for _, seat := range old.seats {
+			if _, again := slices.BinarySearch(seats, seat); !again {
+				res.Freed = append(res.Freed, seat)
+			}
+		}
 	}
 	nh := &memHold{id: h.ID, owner: h.OwnerID, seats: seats, exp: ms(h.ExpiresAt), payload: slices.Clone(h.Payload)}
 	for _, seat := range seats {
@@ -229,7 +239,57 @@ func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (stri
 	s.owners[nh.owner] = nh.id
 	heap.Push(&m.due, dueEntry{at: nh.exp, show: h.ShowID, hold: nh.id})
 	m.popDue(t-m.opts.Grace.Milliseconds(), t, m.opts.ReapLimit, false)
-	return replaced, nil
+	return res, nil
+}
+
+func allFunc(list []string, f func(string) bool) bool {
+	for _, x := range list {
+		if !f(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// state returns the state of a taken seat at t (ms); false when the seat is free.
+func (s *memShow) state(seat string, t int64) (seatlock.SeatState, bool) {
+	if _, ok := s.booked[seat]; ok {
+		return seatlock.SeatState{Booked: true}, true
+	}
+	if h := s.liveHold(s.seats[seat], t); h != nil {
+		return seatlock.SeatState{HoldID: h.id, OwnerID: h.owner, ExpiresAt: fromMS(h.exp)}, true
+	}
+	return seatlock.SeatState{}, false
+}
+
+// states returns the states of those of seats that are taken at t (ms).
+func (s *memShow) states(seats []string, t int64) map[string]seatlock.SeatState {
+	out := map[string]seatlock.SeatState{}
+	if s == nil {
+		return out
+	}
+	for _, seat := range seats {
+		if st, ok := s.state(seat, t); ok {
+			out[seat] = st
+		}
+	}
+	return out
+}
+
+// Peek implements seatlock.Locker.
+func (m *Locker) Peek(ctx context.Context, showID string, seatIDs []string, now time.Time) (map[string]seatlock.SeatState, error) {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
+	if err != nil {
+		return nil, err
+	}
+	t := ms(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.shows[showID]
+	if s != nil {
+		s.lapse(t)
+	}
+	return s.states(seats, t), nil
 }
 
 // Get implements seatlock.Locker.
@@ -384,7 +444,7 @@ func (m *Locker) Seats(ctx context.Context, showID string, now time.Time) (map[s
 	s.lapse(t)
 	for seat, id := range s.seats {
 		if h := s.liveHold(id, t); h != nil {
-			out[seat] = seatlock.SeatState{HoldID: id, OwnerID: h.owner}
+			out[seat] = seatlock.SeatState{HoldID: id, OwnerID: h.owner, ExpiresAt: fromMS(h.exp)}
 		}
 	}
 	for seat := range s.booked {

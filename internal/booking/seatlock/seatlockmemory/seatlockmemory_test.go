@@ -25,7 +25,7 @@ func TestMemoryCleanup(t *testing.T) {
 	for i := range 100 {
 		h := seatlock.Hold{ID: fmt.Sprintf("h%d", i), ShowID: fmt.Sprintf("s%d", i%7),
 			OwnerID: "o", SeatIDs: []string{"A1"}, ExpiresAt: now.Add(time.Minute)}
-		if _, err := m.Hold(ctx, h, now); err != nil {
+		if _, err := m.Hold(ctx, h, seatlock.Guard{}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,7 +37,7 @@ func TestMemoryCleanup(t *testing.T) {
 	for i := range 40 {
 		h := seatlock.Hold{ID: fmt.Sprintf("late%d", i), ShowID: "other", OwnerID: fmt.Sprintf("o%d", i),
 			SeatIDs: []string{fmt.Sprintf("B%d", i)}, ExpiresAt: later.Add(time.Minute)}
-		if _, err := m.Hold(ctx, h, later); err != nil {
+		if _, err := m.Hold(ctx, h, seatlock.Guard{}, later); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -82,6 +82,48 @@ local function load(id, now)
   return rec, exp, ext, owner, seats, exp > now and intact(id, seats), p
 end
 
+-- live_holder returns {hold id, owner, expiry} of the live hold that a seats entry names at
+-- now, or nil; seen caches the answer per hold id across calls of one script run.
+local function live_holder(v, now, seen)
+  if not v then return nil end
+  local h = holder(v)
+  local l = seen[h]
+  if l == nil then
+    l = false
+    local a = string.find(v, '|', 1, true)
+    local fresh = true
+    if a then
+      local b = string.find(v, '|', a + 1, true)
+      fresh = tonumber(string.sub(v, a + 1, b - 1)) > now
+    end
+    if fresh then
+      local rec, exp, _, owner, _, live = load(h, now)
+      if rec and live then l = {h, owner, exp} end
+    end
+    seen[h] = l
+  end
+  if l then return l end
+  return nil
+end
+
+-- taken_states returns the states of those of seats that are taken, flattened as seat, kind
+-- ('B' booked, 'H' held), hold id, owner, expiry (ms; 0 when booked), given the seats' booked
+-- flags (SMISMEMBER) and entries (HMGET).
+local function taken_states(seats, booked, cur, now, seen)
+  local out = {}
+  for i = 1, #seats do
+    if booked[i] == 1 then
+      out[#out + 1] = seats[i]; out[#out + 1] = 'B'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
+    else
+      local lh = live_holder(cur[i], now, seen)
+      if lh then
+        out[#out + 1] = seats[i]; out[#out + 1] = 'H'; out[#out + 1] = lh[1]; out[#out + 1] = lh[2]; out[#out + 1] = lh[3]
+      end
+    end
+  end
+  return out
+end
+
 -- drop removes hold id; its seats and owner entries only where they still point at it
 -- (known: the caller checked that all its seats do).
 local function drop(id, owner, seats, known)
@@ -120,8 +162,11 @@ local function keep_show(ms, grace)
 end
 `
 
-// holdScript: ARGV now, id, owner, expiry, grace, reap limit, payload, due member, seat...
-// (sorted). Returns {'OK', replaced id or empty}, {'BUSY', seat...} or {'ID_TAKEN'}.
+// holdScript: ARGV now, id, owner, expiry, grace, reap limit, payload, due member, n, n seats
+// (sorted), f, f guarded seats assumed free, guarded seats assumed taken. Returns {'OK', replaced
+// id or empty, freed seat...}, {'BUSY', seat...}, {'STALE', taken_states of the guarded seats…}
+// or {'ID_TAKEN'}. A seat is taken for the owner when it is booked or a live hold other than
+// the owner's own names it; the guard is checked only once the seats themselves are free.
 // With a fifth key (the due index; only where all keys are on one server) it also adds the
 // due member, so the hold and its index entry are written atomically.
 // It also drops up to reap-limit holds of the show that expired more than grace ago (holds
@@ -131,11 +176,14 @@ var holdScript = redis.NewScript(holdLua)
 const holdLua = luaCommon + `
 local now, id, owner, exps = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local exp, grace, reap, payload = tonumber(exps), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-local seats, mine = {}, {}
-for i = 9, #ARGV do
+local seats, mine, guard = {}, {}, {}
+local n = tonumber(ARGV[9])
+for i = 10, 9 + n do
   seats[#seats + 1] = ARGV[i]
   mine[ARGV[i]] = true
 end
+local nfree = tonumber(ARGV[10 + n])
+for i = 11 + n, #ARGV do guard[#guard + 1] = ARGV[i] end
 local ownerField = '|' .. owner
 
 local cur = redis.call('HMGET', K_HOLDS, id, ownerField)
@@ -146,35 +194,37 @@ if old then
   if rec and live and o == owner then oldSeats = oseats else old = nil end
 end
 
-local busy, seen = {}, {}
+local seen = {}
+local function taken(booked, v)
+  if booked == 1 then return true end
+  local lh = live_holder(v, now, seen)
+  return lh ~= nil and lh[1] ~= old
+end
+
+local busy = {}
 local booked = redis.call('SMISMEMBER', K_BOOKED, unpack(seats))
 cur = redis.call('HMGET', K_SEATS, unpack(seats))
 for i = 1, #seats do
-  if booked[i] == 1 then
-    busy[#busy + 1] = seats[i]
-  else
-    local h, hexp = holder(cur[i])
-    if h and h ~= old then
-      local l = seen[h]
-      if l == nil then
-        if hexp and hexp <= now then
-          l = false
-        else
-          local rec, _, _, _, _, live = load(h, now)
-          l = (rec and live) and true or false
-        end
-        seen[h] = l
-      end
-      if l then busy[#busy + 1] = seats[i] end
-    end
-  end
+  if taken(booked[i], cur[i]) then busy[#busy + 1] = seats[i] end
 end
 if #busy > 0 then
   table.insert(busy, 1, 'BUSY')
   return busy
 end
 
-local replaced = ''
+if #guard > 0 then
+  local gb = redis.call('SMISMEMBER', K_BOOKED, unpack(guard))
+  local gc = redis.call('HMGET', K_SEATS, unpack(guard))
+  for i = 1, #guard do
+    if taken(gb[i], gc[i]) ~= (i > nfree) then
+      local out = taken_states(guard, gb, gc, now, seen)
+      table.insert(out, 1, 'STALE')
+      return out
+    end
+  end
+end
+
+local result = {'OK', ''}
 if old then
   -- The old hold is live, so all its seats point at it; those the new hold takes are overwritten.
   local free = {}
@@ -184,7 +234,8 @@ if old then
   if #free > 0 then redis.call('HDEL', K_SEATS, unpack(free)) end
   redis.call('HDEL', K_HOLDS, old)
   redis.call('ZREM', K_EXP, old)
-  replaced = old
+  result[2] = old
+  for _, s in ipairs(free) do result[#result + 1] = s end
 end
 local hs = {}
 local e = entry(id, exps, #seats, owner)
@@ -211,7 +262,17 @@ if reap > 0 then
     end
   end
 end
-return {'OK', replaced}
+return result
+`
+
+// peekScript: ARGV now, seat... Returns taken_states of the seats.
+var peekScript = redis.NewScript(peekLua)
+
+const peekLua = luaCommon + `
+local now, seats = tonumber(ARGV[1]), {}
+for i = 2, #ARGV do seats[#seats + 1] = ARGV[i] end
+return taken_states(seats, redis.call('SMISMEMBER', K_BOOKED, unpack(seats)),
+  redis.call('HMGET', K_SEATS, unpack(seats)), now, {})
 `
 
 // getScript: ARGV now, id. Returns the record of a live hold, or nil.

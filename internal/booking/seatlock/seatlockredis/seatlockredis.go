@@ -136,16 +136,26 @@ func parseRecord(showID, id string, rec any) (seatlock.Hold, error) {
 }
 
 // Hold implements seatlock.Locker.
-func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (string, error) {
+func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, now time.Time) (seatlock.HoldResult, error) {
 	seats, err := seatlock.CheckHold(h, now)
 	if err != nil {
-		return "", err
+		return seatlock.HoldResult{}, err
+	}
+	if err := seatlock.CheckGuard(g, seats); err != nil {
+		return seatlock.HoldResult{}, err
 	}
 	t, exp, grace := ms(now), ms(h.ExpiresAt), r.opts.Grace.Milliseconds()
 	member := h.ShowID + "|" + h.ID
-	args := make([]any, 0, 8+len(seats))
-	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.ReapLimit, h.Payload, member)
+	args := make([]any, 0, 10+len(seats)+g.Len())
+	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.ReapLimit, h.Payload, member, len(seats))
 	for _, s := range seats {
+		args = append(args, s)
+	}
+	args = append(args, len(g.Free))
+	for _, s := range g.Free {
+		args = append(args, s)
+	}
+	for _, s := range g.Taken {
 		args = append(args, s)
 	}
 	hold := &call{script: holdScript, keys: r.showKeys(h.ShowID), args: args}
@@ -159,7 +169,10 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (stri
 	}
 	v, status, err := reply(hold.cmd)
 	if err != nil {
-		return "", err
+		return seatlock.HoldResult{}, err
+	}
+	if status != "OK" && due != nil {
+		_ = r.client.ZRem(ctx, r.dueKey(), member).Err() // best effort: a stale entry is harmless
 	}
 	switch status {
 	case "OK":
@@ -167,28 +180,91 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, now time.Time) (stri
 			// The hold stands but ExpireDue could not find it: try once more, else report the
 			// failure (a retry by the same owner replaces the hold).
 			if err := dueUpdateScript.Run(ctx, r.client, due.keys, due.args...).Err(); err != nil {
-				return "", storeErr(err)
+				return seatlock.HoldResult{}, storeErr(err)
 			}
 		}
-		if len(v) != 2 {
-			return "", badReply("hold", v)
+		if len(v) < 2 {
+			return seatlock.HoldResult{}, badReply("hold", v)
 		}
-		replaced, _ := v[1].(string)
-		return replaced, nil
+		var res seatlock.HoldResult
+		res.Replaced, _ = v[1].(string)
+		if len(v) > 2 {
+			res.Freed = strs(v[2:])
+		}
+		return res, nil
 	case "BUSY":
-		if due != nil {
-			_ = r.client.ZRem(ctx, r.dueKey(), member).Err() // best effort: a stale entry is harmless
+		return seatlock.HoldResult{}, seatlock.Unavailable(strs(v[1:]))
+	case "STALE":
+		states, err := parseStates(v[1:])
+		if err != nil {
+			return seatlock.HoldResult{}, err
 		}
-		busy := make([]string, 0, len(v)-1)
-		for _, s := range v[1:] {
-			str, _ := s.(string)
-			busy = append(busy, str)
-		}
-		return "", seatlock.Unavailable(busy)
+		return seatlock.HoldResult{}, &seatlock.GuardError{States: states}
 	case "ID_TAKEN":
-		return "", errs.E(errs.Conflict, "hold id already in use")
+		return seatlock.HoldResult{}, errs.E(errs.Conflict, "hold id already in use")
 	}
-	return "", badReply("hold", v)
+	return seatlock.HoldResult{}, badReply("hold", v)
+}
+
+func strs(v []any) []string {
+	out := make([]string, 0, len(v))
+	for _, x := range v {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// parseStates decodes the scripts' taken_states: seat, kind ('B' or 'H'), hold id, owner, expiry
+// (ms), per taken seat.
+func parseStates(v []any) (map[string]seatlock.SeatState, error) {
+	if len(v)%5 != 0 {
+		return nil, badReply("seat states", v)
+	}
+	out := make(map[string]seatlock.SeatState, len(v)/5)
+	for i := 0; i < len(v); i += 5 {
+		seat, _ := v[i].(string)
+		kind, _ := v[i+1].(string)
+		switch kind {
+		case "B":
+			out[seat] = seatlock.SeatState{Booked: true}
+		case "H":
+			id, _ := v[i+2].(string)
+			owner, _ := v[i+3].(string)
+			exp, ok := v[i+4].(int64)
+			if !ok {
+				return nil, badReply("seat state expiry", v[i+4])
+			}
+			out[seat] = seatlock.SeatState{HoldID: id, OwnerID: owner, ExpiresAt: fromMS(exp)}
+		default:
+			return nil, badReply("seat state", v[i:i+5])
+		}
+	}
+	return out, nil
+}
+
+// Peek implements seatlock.Locker: one script reads the seats' entries and booked flags and
+// decides liveness as Hold does.
+func (r *Locker) Peek(ctx context.Context, showID string, seatIDs []string, now time.Time) (map[string]seatlock.SeatState, error) {
+	seats, err := seatlock.CheckSeatList(showID, seatIDs)
+	if err != nil {
+		return nil, err
+	}
+	if len(seats) == 0 {
+		return map[string]seatlock.SeatState{}, nil
+	}
+	args := make([]any, 0, 1+len(seats))
+	args = append(args, ms(now))
+	for _, s := range seats {
+		args = append(args, s)
+	}
+	c := &call{script: peekScript, keys: r.showKeys(showID), args: args}
+	r.exec(ctx, c)
+	v, err := c.cmd.Slice()
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return parseStates(v)
 }
 
 // Get implements seatlock.Locker.
@@ -393,8 +469,8 @@ func (r *Locker) legacySeats(ctx context.Context, keys []string, now time.Time) 
 // expired). legacy reports an entry without expiry, count and owner: then nothing is decided.
 func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.SeatState, legacy bool) {
 	type holdInfo struct {
-		owner   string
-		n, seen int64
+		owner        string
+		n, seen, exp int64
 	}
 	holds := make(map[string]*holdInfo, len(entries)/4+1)
 	held := make([]string, 0, 2*len(entries)) // seat, hold id, …
@@ -415,7 +491,7 @@ func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.S
 		}
 		h := holds[id]
 		if h == nil {
-			h = &holdInfo{owner: owner, n: n}
+			h = &holdInfo{owner: owner, n: n, exp: exp}
 			holds[id] = h
 		}
 		h.seen++
@@ -425,7 +501,7 @@ func liveSeats(entries map[string]string, now int64) (live map[string]seatlock.S
 	for i := 0; i < len(held); i += 2 {
 		id := held[i+1]
 		if h := holds[id]; h.seen == h.n {
-			live[held[i]] = seatlock.SeatState{HoldID: id, OwnerID: h.owner}
+			live[held[i]] = seatlock.SeatState{HoldID: id, OwnerID: h.owner, ExpiresAt: fromMS(h.exp)}
 		}
 	}
 	return live, false

@@ -91,7 +91,7 @@ func TestRedisKeysExpire(t *testing.T) {
 				ttl := time.Duration(200+100*((n+i)%3)) * time.Millisecond
 				seats := []string{fmt.Sprintf("A%d", o*2+round*10), fmt.Sprintf("A%d", o*2+1+round*10)}
 				_, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats,
-					ExpiresAt: now.Add(ttl), Payload: []byte("quote")}, now)
+					ExpiresAt: now.Add(ttl), Payload: []byte("quote")}, seatlock.Guard{}, now)
 				must(err)
 				switch o {
 				case 0:
@@ -110,7 +110,7 @@ func TestRedisKeysExpire(t *testing.T) {
 	must(l.Unbook(ctx, "s4", []string{"B1"}))
 	// A refused hold leaves nothing behind either.
 	_, err = l.Hold(ctx, seatlock.Hold{ID: "refused", ShowID: "s4", OwnerID: "x", SeatIDs: []string{"B2"},
-		ExpiresAt: now.Add(time.Hour)}, now)
+		ExpiresAt: now.Add(time.Hour)}, seatlock.Guard{}, now)
 	if err == nil {
 		t.Fatal("a hold on a booked seat succeeded")
 	}
@@ -170,7 +170,7 @@ func TestRedisKeysExpireWithoutExpireDue(t *testing.T) {
 		id := fmt.Sprintf("h%d", i)
 		owner := fmt.Sprintf("o%d", i%7)
 		_, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: fmt.Sprintf("s%d", i%3), OwnerID: owner,
-			SeatIDs: []string{fmt.Sprintf("A%d", i)}, ExpiresAt: now.Add(time.Duration(100+10*i) * time.Millisecond)}, now)
+			SeatIDs: []string{fmt.Sprintf("A%d", i)}, ExpiresAt: now.Add(time.Duration(100+10*i) * time.Millisecond)}, seatlock.Guard{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestRedisNoScript(t *testing.T) {
 	now := time.Now()
 	for _, l := range []*seatlockredis.Locker{newRedisLocker(t, 4), seatlockredis.SplitDueIndex(newRedisLocker(t, 4))} {
 		if _, err := l.Hold(ctx, seatlock.Hold{ID: "h1", ShowID: "s", OwnerID: "o1", SeatIDs: []string{"A1"},
-			ExpiresAt: now.Add(time.Minute)}, now); err != nil {
+			ExpiresAt: now.Add(time.Minute)}, seatlock.Guard{}, now); err != nil {
 			t.Fatal(err)
 		}
 		if c, err := l.Counts(ctx, []string{"s", "t"}, now); err != nil || c["s"].Held != 1 {
@@ -241,7 +241,7 @@ func TestRedisLegacyEntries(t *testing.T) {
 		{ID: "h1", ShowID: "s", OwnerID: "A", SeatIDs: []string{"A1", "A2"}, ExpiresAt: now.Add(time.Minute)},
 		{ID: "h2", ShowID: "s", OwnerID: "B", SeatIDs: []string{"A3"}, ExpiresAt: now.Add(2 * time.Minute)},
 	} {
-		if _, err := l.Hold(ctx, h, now); err != nil {
+		if _, err := l.Hold(ctx, h, seatlock.Guard{}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +260,7 @@ func TestRedisLegacyEntries(t *testing.T) {
 		t.Fatalf("counts = %v, %v", n, err)
 	}
 	_, err = l.Hold(ctx, seatlock.Hold{ID: "h3", ShowID: "s", OwnerID: "C", SeatIDs: []string{"A2"},
-		ExpiresAt: now.Add(time.Minute)}, now)
+		ExpiresAt: now.Add(time.Minute)}, seatlock.Guard{}, now)
 	if !errs.Is(err, errs.SeatUnavailable) {
 		t.Fatalf("hold on a legacy entry's seat: %v, want SeatUnavailable", err)
 	}
@@ -272,7 +272,7 @@ func TestRedisLegacyEntries(t *testing.T) {
 	}
 	// h1's seats are free again.
 	if _, err := l.Hold(ctx, seatlock.Hold{ID: "h4", ShowID: "s", OwnerID: "D", SeatIDs: []string{"A1"},
-		ExpiresAt: now.Add(time.Hour)}, now); err != nil {
+		ExpiresAt: now.Add(time.Hour)}, seatlock.Guard{}, now); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -167,7 +167,7 @@ func testContention(t *testing.T, l seatlock.Locker) {
 				seats := pick(rng, seatIDs)
 				id := fmt.Sprintf("h-%d-%d", w, i)
 				hi.attempts.Store(id, attempt{owner: owner, seats: seats, exp: exp})
-				replaced, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats, ExpiresAt: exp}, now)
+				res, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats, ExpiresAt: exp}, seatlock.Guard{}, now)
 				if err != nil {
 					hi.failed.Store(id, struct{}{})
 					refused.Add(1)
@@ -177,7 +177,7 @@ func testContention(t *testing.T, l seatlock.Locker) {
 					continue
 				}
 				ok.Add(1)
-				if replaced != current[w] {
+				if replaced := res.Replaced; replaced != current[w] {
 					t.Errorf("hold %s replaced %q, want the owner's previous hold %q", id, replaced, current[w])
 				}
 				current[w] = id
@@ -368,7 +368,7 @@ func testExpiryRace(t *testing.T, l seatlock.Locker) {
 				now := time.Now()
 				exp := now.Add(ttl)
 				hi.attempts.Store(id, attempt{owner: owner, seats: seats, exp: exp})
-				replaced, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats, ExpiresAt: exp}, now)
+				res, err := l.Hold(ctx, seatlock.Hold{ID: id, ShowID: show, OwnerID: owner, SeatIDs: seats, ExpiresAt: exp}, seatlock.Guard{}, now)
 				if err != nil {
 					hi.failed.Store(id, struct{}{})
 					refused.Add(1)
@@ -382,7 +382,7 @@ func testExpiryRace(t *testing.T, l seatlock.Locker) {
 				mu.Lock()
 				succeeded[id] = true
 				mu.Unlock()
-				if replaced != "" {
+				if replaced := res.Replaced; replaced != "" {
 					if replaced != prev {
 						t.Errorf("hold %s replaced %q, not the owner's previous hold %q", id, replaced, prev)
 					}
@@ -486,7 +486,7 @@ func BenchHold4Seats(b *testing.B, l seatlock.Locker) {
 			now := time.Now()
 			h := seatlock.Hold{ID: fmt.Sprintf("b%d-%d", w, i), ShowID: show, OwnerID: owner, SeatIDs: seats,
 				ExpiresAt: now.Add(10 * time.Minute), Payload: []byte(`{"total":4800,"currency":"EUR"}`)}
-			if _, err := l.Hold(ctx, h, now); err != nil {
+			if _, err := l.Hold(ctx, h, seatlock.Guard{}, now); err != nil {
 				b.Error(err)
 				return
 			}

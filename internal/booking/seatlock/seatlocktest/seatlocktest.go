@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -77,11 +78,11 @@ func wantCode(t *testing.T, err error, code errs.Code, what string) {
 
 func mustHold(t *testing.T, l seatlock.Locker, h seatlock.Hold, now time.Time) string {
 	t.Helper()
-	replaced, err := l.Hold(context.Background(), h, now)
+	replaced, err := l.Hold(context.Background(), h, seatlock.Guard{}, now)
 	if err != nil {
 		t.Fatalf("hold %s %v: %v", h.ID, h.SeatIDs, err)
 	}
-	return replaced
+	return replaced.Replaced
 }
 
 func hold(id, show, owner string, exp time.Time, seats ...string) seatlock.Hold {
@@ -99,15 +100,52 @@ func seats(ctx context.Context, t *testing.T, l seatlock.Locker, show string, no
 
 func wantSeats(t *testing.T, l seatlock.Locker, show string, now time.Time, want map[string]seatlock.SeatState) {
 	t.Helper()
-	got := seats(context.Background(), t, l, show, now)
+	ctx := context.Background()
+	got := seats(ctx, t, l, show, now)
 	if len(got) != len(want) {
 		t.Fatalf("seats = %v, want %v", got, want)
 	}
 	for k, v := range want {
-		if got[k] != v {
+		g := got[k]
+		g.ExpiresAt = time.Time{} // checked below
+		if g != v {
 			t.Fatalf("seats = %v, want %v", got, want)
 		}
 	}
+	// A held seat carries its hold's expiry.
+	for seat, st := range got {
+		if st.Booked {
+			if !st.ExpiresAt.IsZero() {
+				t.Fatalf("booked seat %s has an expiry: %v", seat, st)
+			}
+			continue
+		}
+		h, err := l.Get(ctx, show, st.HoldID, now)
+		if err != nil {
+			t.Fatalf("get hold %s of seat %s: %v", st.HoldID, seat, err)
+		}
+		if !st.ExpiresAt.Equal(h.ExpiresAt) {
+			t.Fatalf("seat %s: expiry %v, its hold's %v", seat, st.ExpiresAt, h.ExpiresAt)
+		}
+	}
+	// Peek agrees with Seats on the taken seats and on free ones.
+	names := []string{"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "free-seat"}
+	for seat := range got {
+		if !slices.Contains(names, seat) {
+			names = append(names, seat)
+		}
+	}
+	peeked, err := l.Peek(ctx, show, names, now)
+	if err != nil {
+		t.Fatalf("peek: %v", err)
+	}
+	if !maps.EqualFunc(peeked, got, sameState) {
+		t.Fatalf("peek %v = %v, seats %v", names, peeked, got)
+	}
+}
+
+func sameState(a, b seatlock.SeatState) bool {
+	return a.HoldID == b.HoldID && a.OwnerID == b.OwnerID && a.Booked == b.Booked && a.ExpiresAt.Equal(b.ExpiresAt)
 }
 
 func wantCounts(t *testing.T, l seatlock.Locker, now time.Time, want map[string]seatlock.Counts) {
@@ -193,7 +231,7 @@ func testValidation(t *testing.T, l seatlock.Locker) {
 	} {
 		h := valid()
 		mutate(&h)
-		_, err := l.Hold(ctx, h, now)
+		_, err := l.Hold(ctx, h, seatlock.Guard{}, now)
 		wantCode(t, err, errs.Invalid, name)
 	}
 	wantSeats(t, l, show, now, nil)
@@ -275,7 +313,7 @@ func testAllOrNothing(t *testing.T, l seatlock.Locker) {
 	show := uniq("show")
 	exp := now.Add(time.Minute)
 	mustHold(t, l, hold("hA", show, "A", exp, "S1", "S2"), now)
-	_, err := l.Hold(ctx, hold("hB", show, "B", exp, "S4", "S2", "S3", "S1"), now)
+	_, err := l.Hold(ctx, hold("hB", show, "B", exp, "S4", "S2", "S3", "S1"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.SeatUnavailable, "hold over taken seats")
 	if d := errs.As(err).Details["seats"]; d != "S1,S2" {
 		t.Fatalf("unavailable seats = %q, want S1,S2", d)
@@ -289,7 +327,7 @@ func testAllOrNothing(t *testing.T, l seatlock.Locker) {
 	if _, err := l.MarkBooked(ctx, show, []string{"S5"}, now.Add(time.Hour), now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = l.Hold(ctx, hold("hC", show, "C", exp, "S6", "S5", "S3"), now)
+	_, err = l.Hold(ctx, hold("hC", show, "C", exp, "S6", "S5", "S3"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.SeatUnavailable, "hold over held and booked seats")
 	if d := errs.As(err).Details["seats"]; d != "S3,S5" {
 		t.Fatalf("unavailable seats = %q, want S3,S5", d)
@@ -318,7 +356,7 @@ func testReplaceOwnHold(t *testing.T, l seatlock.Locker) {
 	mustHold(t, l, hold("hB", show, "B", exp, "S1"), now) // S1 is free again
 
 	// A refused replacement leaves the old hold as it was.
-	_, err = l.Hold(ctx, hold("h3", show, "A", exp, "S3", "S1"), now)
+	_, err = l.Hold(ctx, hold("h3", show, "A", exp, "S3", "S1"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.SeatUnavailable, "replacement over another owner's seat")
 	if d := errs.As(err).Details["seats"]; d != "S1" {
 		t.Fatalf("unavailable seats = %q, want S1 (the own hold's S3 is free)", d)
@@ -351,9 +389,9 @@ func testHoldIDInUse(t *testing.T, l seatlock.Locker) {
 	now := base()
 	show := uniq("show")
 	mustHold(t, l, hold("h1", show, "A", now.Add(time.Minute), "S1"), now)
-	_, err := l.Hold(ctx, hold("h1", show, "B", now.Add(time.Minute), "S2"), now)
+	_, err := l.Hold(ctx, hold("h1", show, "B", now.Add(time.Minute), "S2"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.Conflict, "hold with an id in use")
-	_, err = l.Hold(ctx, hold("h1", show, "A", now.Add(time.Minute), "S3"), now)
+	_, err = l.Hold(ctx, hold("h1", show, "A", now.Add(time.Minute), "S3"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.Conflict, "the owner reusing its hold id")
 	wantSeats(t, l, show, now, map[string]seatlock.SeatState{"S1": {HoldID: "h1", OwnerID: "A"}})
 }
@@ -417,7 +455,7 @@ func testExtendOnce(t *testing.T, l seatlock.Locker) {
 	wantSeats(t, l, show, now.Add(7*time.Minute), map[string]seatlock.SeatState{
 		"S1": {HoldID: "h1", OwnerID: "A"}, "S2": {HoldID: "h1", OwnerID: "A"}})
 	wantCounts(t, l, now.Add(7*time.Minute), map[string]seatlock.Counts{show: {Held: 2}})
-	_, err = l.Hold(ctx, hold("hX", show, "X", now.Add(time.Hour), "S2"), now.Add(7*time.Minute))
+	_, err = l.Hold(ctx, hold("hX", show, "X", now.Add(time.Hour), "S2"), seatlock.Guard{}, now.Add(7*time.Minute))
 	wantCode(t, err, errs.SeatUnavailable, "hold a seat of an extended hold past its old expiry")
 	_, err = l.Extend(ctx, show, "h1", "A", now.Add(20*time.Minute), now.Add(2*time.Minute))
 	wantCode(t, err, errs.Conflict, "extend twice")
@@ -657,13 +695,13 @@ func testConsume(t *testing.T, l seatlock.Locker) {
 	wantCode(t, err, errs.NotFound, "release consumed")
 	wantCounts(t, l, now, map[string]seatlock.Counts{show: {Booked: 2}})
 
-	_, err = l.Hold(ctx, hold("h2", show, "B", now.Add(time.Minute), "S2", "S3"), now)
+	_, err = l.Hold(ctx, hold("h2", show, "B", now.Add(time.Minute), "S2", "S3"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.SeatUnavailable, "hold a booked seat")
 	if d := errs.As(err).Details["seats"]; d != "S2" {
 		t.Fatalf("unavailable seats = %q, want S2", d)
 	}
 	// Booked marks outlive any time the test moves to.
-	_, err = l.Hold(ctx, hold("h2", show, "A", now.Add(2*time.Hour), "S1"), now.Add(time.Hour))
+	_, err = l.Hold(ctx, hold("h2", show, "A", now.Add(2*time.Hour), "S1"), seatlock.Guard{}, now.Add(time.Hour))
 	wantCode(t, err, errs.SeatUnavailable, "hold a booked seat later")
 
 	mustHold(t, l, hold("h3", show, "B", now.Add(time.Minute), "S5"), now)
@@ -706,7 +744,7 @@ func testMarkBookedUnbook(t *testing.T, l seatlock.Locker) {
 		"S2": booked, "S3": booked, "S6": booked, "S5": {HoldID: "hB", OwnerID: "B"}})
 	_, err = l.Get(ctx, show, "hA", now)
 	wantCode(t, err, errs.NotFound, "get a hold released by MarkBooked")
-	_, err = l.Hold(ctx, hold("hD", show, "D", now.Add(time.Minute), "S1", "S3"), now)
+	_, err = l.Hold(ctx, hold("hD", show, "D", now.Add(time.Minute), "S1", "S3"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.SeatUnavailable, "hold a marked seat")
 	if d := errs.As(err).Details["seats"]; d != "S3" {
 		t.Fatalf("unavailable seats = %q, want S3", d)

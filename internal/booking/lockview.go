@@ -1,0 +1,129 @@
+package booking
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+)
+
+// maxViewShows bounds the shows lockView keeps; past it the view starts over.
+const maxViewShows = 10_000
+
+// lockView is this process's picture of the seat locker's state of the seats it has asked about,
+// so that a hold needs one call to the locker instead of a read and a write. The orphan-seat
+// rule decides on the rows around the chosen seats; the hold then carries what it assumed of
+// them (a seatlock.Guard) and the locker refuses it, in the same atomic step, when the rows have
+// changed, returning their states. A stale view therefore costs a retry, never a wrong answer:
+//   - seats the view believes free but are not: the locker refuses the hold (SeatUnavailable
+//     for the chosen seats, a GuardError for the others);
+//   - seats the view believes taken but are free: a refusal drawn from the view is never given
+//     as is; the rows are read again and the choice decided on what the locker says.
+//
+// Seats the view has never seen are read with Locker.Peek. This process's own holds, releases,
+// expiries and bookings update it; other processes' changes are learnt from the locker's
+// refusals. Holds that expire are free by their expiry time.
+type lockView struct {
+	mu    sync.Mutex
+	shows map[string]*showLocks
+}
+
+// showLocks is one show's part of the view: seat → what the locker last said of it.
+type showLocks struct {
+	mu    sync.Mutex
+	seats map[string]viewSeat
+}
+
+type viewSeat struct {
+	taken bool
+	state seatlock.SeatState // when taken
+}
+
+func (v *lockView) show(showID string) *showLocks {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s := v.shows[showID]
+	if s == nil {
+		if v.shows == nil || len(v.shows) >= maxViewShows {
+			v.shows = map[string]*showLocks{}
+		}
+		s = &showLocks{seats: map[string]viewSeat{}}
+		v.shows[showID] = s
+	}
+	return s
+}
+
+// peekFunc reads the states of some seats of a show from the locker (Locker.Peek).
+type peekFunc func(ctx context.Context, showID string, seatIDs []string, now time.Time) (map[string]seatlock.SeatState, error)
+
+// states returns the states, at now, of those of seats that are taken, reading from the locker
+// the seats the view does not know. fresh reports that every state was read just now.
+func (v *lockView) states(ctx context.Context, showID string, seats []string, now time.Time, peek peekFunc) (taken map[string]seatlock.SeatState, fresh bool, err error) {
+	s := v.show(showID)
+	var unknown []string
+	taken = make(map[string]seatlock.SeatState)
+	s.mu.Lock()
+	for _, seat := range seats {
+		vs, ok := s.seats[seat]
+		switch {
+		case !ok:
+			unknown = append(unknown, seat)
+		case vs.taken && (vs.state.Booked || vs.state.ExpiresAt.IsZero() || vs.state.ExpiresAt.After(now)):
+			taken[seat] = vs.state
+		}
+	}
+	s.mu.Unlock()
+	if len(unknown) == 0 {
+		return taken, len(seats) == 0, nil
+	}
+	read, err := peek(ctx, showID, unknown, now)
+	if err != nil {
+		return nil, false, err
+	}
+	v.record(showID, unknown, read)
+	for seat, st := range read {
+		taken[seat] = st
+	}
+	return taken, len(unknown) == len(seats), nil
+}
+
+// record notes the states of seats as the locker gave them: those in states are taken, the
+// others free.
+func (v *lockView) record(showID string, seats []string, states map[string]seatlock.SeatState) {
+	s := v.show(showID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seat := range seats {
+		st, ok := states[seat]
+		s.seats[seat] = viewSeat{taken: ok, state: st}
+	}
+}
+
+// held notes that a hold of this process now has its seats and that the seats freed were let go.
+func (v *lockView) held(h seatlock.Hold, freed []string) {
+	s := v.show(h.ShowID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seat := range h.SeatIDs {
+		s.seats[seat] = viewSeat{taken: true, state: seatlock.SeatState{HoldID: h.ID, OwnerID: h.OwnerID, ExpiresAt: h.ExpiresAt}}
+	}
+	for _, seat := range freed {
+		s.seats[seat] = viewSeat{}
+	}
+}
+
+// forget drops what the view knows of seats: the next hold near them reads them again.
+func (v *lockView) forget(showID string, seats []string) {
+	v.mu.Lock()
+	s := v.shows[showID]
+	v.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seat := range seats {
+		delete(s.seats, seat)
+	}
+}
