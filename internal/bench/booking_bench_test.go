@@ -353,10 +353,44 @@ func (m seatMapData) runs(n int, evenStart bool, statuses ...string) [][]string 
 	return out
 }
 
+// freeRuns cuts every block of seats with one of the statuses (the adjacent seats of a row
+// between row ends, gaps and seats of other statuses) into runs of n that do not overlap,
+// starting at the block's first seat, row by row and left to right. When a block's length is
+// one more than a multiple of n its last run is dropped: holding it would leave the block's last
+// seat alone. So holding any of the runs, in any combination, never strands a seat.
+func (m seatMapData) freeRuns(n int, statuses ...string) [][]string {
+	var out [][]string
+	for _, r := range m.SeatMap.Rows {
+		var block []string
+		flush := func() {
+			k := len(block) / n
+			if len(block)%n == 1 {
+				k--
+			}
+			for i := range max(k, 0) {
+				out = append(out, slices.Clone(block[i*n:(i+1)*n]))
+			}
+			block = block[:0]
+		}
+		for _, c := range r.Cells {
+			if c.Seat == nil || !slices.Contains(statuses, c.Seat.Status) {
+				flush()
+				continue
+			}
+			block = append(block, c.Seat.ID)
+		}
+		flush()
+	}
+	return out
+}
+
 // runClients is one closed-loop load from len(clients) workers in which every worker is a client
 // of its own: it runs bench.Run once per client, all at once, each with one worker, perClient
 // requests and that client (whose cookie jar keeps its anonymous session), and merges the results.
-func runClients(ctx context.Context, cfg bench.Config, clients []*http.Client, perClient int) (bench.Result, error) {
+// bodyOf, when not nil, gives the i-th client's Body in place of cfg.Body, so that what a
+// request asks for can depend on who asks.
+func runClients(ctx context.Context, cfg bench.Config, clients []*http.Client, perClient int,
+	bodyOf func(client int) func(seq int) []byte) (bench.Result, error) {
 	results := make([]bench.Result, len(clients))
 	errs := make([]error, len(clients))
 	var wg sync.WaitGroup
@@ -366,6 +400,9 @@ func runClients(ctx context.Context, cfg bench.Config, clients []*http.Client, p
 			defer wg.Done()
 			one := cfg
 			one.Workers, one.Client, one.Requests = 1, c, perClient
+			if bodyOf != nil {
+				one.Body = bodyOf(i)
+			}
 			results[i], errs[i] = bench.Run(ctx, one)
 		}()
 	}
@@ -419,18 +456,38 @@ func (o *holdOutcomes) reset() { o.held.Store(0); o.unavailable.Store(0); o.orph
 const holdSeatsMutation = `mutation Hold($s: ID!, $seats: [ID!]!) { holdSeats(showId: $s, seatIds: $seats) {
   id seatIds expiresAt quote { total { amount currency } } } }`
 
-// BenchmarkHoldSeatsRedis measures issue 5's hold target: holdSeats of 4 seats over POST
-// /graphql against the whole program in one process with the Redis seat locker, across 100 demo
-// shows (round-robin over the demo screens). Each worker is an anonymous browser with its own
-// cookie jar (its own marquee_session), so its hold on a show replaces its previous one there and
-// the seats never run out; the browsers are the same in every run, so a later run replaces the
-// holds of an earlier one. A request picks a show at random and a random run of 4 adjacent seats
-// in one row of it (starting an even number of seats into its aisle block). SEAT_UNAVAILABLE and
-// ORPHAN_SEAT refusals are valid answers: they are counted (unavailable_%, orphan_%), not
-// failed. req/s counts every answer, holds/s only the holds made. The raw-Redis baseline
-// (redis-benchmark with the hold-shaped script of internal/booking/seatlock/bench_test.go) runs
-// first, against the same Redis, while the program is idle: redis_benchmark_ops/s, and
-// holds_to_redis_ratio = holds/s ÷ that.
+// BenchmarkHoldSeatsRedis measures issue 5's hold target: holdSeats of 4 adjacent seats over
+// POST /graphql against the whole program in one process with the Redis seat locker, across 100
+// demo shows (round-robin over the demo screens). Each worker is a customer: an anonymous browser
+// with its own cookie jar (its own marquee_session). A customer has at most one hold per show, so
+// its new hold on a show replaces its earlier one there and the seats never run out; the
+// customers are the same in every run (a run of n workers is the first n of 32), so a later run
+// replaces the holds of an earlier one. It runs two load shapes, free first, each with the
+// in-process generator (workers=N) and with wrk (wrk-connections=N):
+//
+//   - shape=free: customers ask for seats their seat map shows free, as real customers do. The
+//     blocks of seats of each show (adjacent seats of a row available at set-up, between row
+//     ends, aisles and other seats) are cut into runs of 4 that do not overlap, from each block's
+//     first seat; a block one seat longer than a multiple of 4 loses its last run, so no hold can
+//     leave a seat alone. Run k of a show belongs to customer k mod 32. A request by a customer
+//     picks a random show among those where it has runs, and a random run of its own there. The
+//     customers' runs are disjoint, so refusals should be about nil.
+//   - shape=contended: a request picks any show at random and any run of 4 adjacent seats in one
+//     row of it (starting an even number of seats into its aisle block), whoever holds them:
+//     with 16 customers about 35 % of the answers are SEAT_UNAVAILABLE (another customer holds a
+//     seat of the run) and 8 % ORPHAN_SEAT.
+//
+// The free shape exists because a refusal is an answer, not a hold: in the contended shape the
+// requests ask for seats that another customer holds, so holds/s is capped at the share of
+// requests that can succeed, however fast the server is. Real customers click seats their map
+// shows free; a conflict happens only in the short race between seeing the map and holding.
+// SEAT_UNAVAILABLE and ORPHAN_SEAT refusals are valid answers in both shapes: they are counted
+// (unavailable_%, orphan_%), not failed. req/s counts every answer, holds/s only the holds made.
+// Each shape starts from seats nobody holds: the customers' holds of the shape before are
+// released first (outside the timer). The raw-Redis baseline (redis-benchmark with the
+// hold-shaped script of internal/booking/seatlock/bench_test.go) runs first, against the same
+// Redis, while the program is idle: redis_benchmark_ops/s, and holds_to_redis_ratio = holds/s ÷
+// that.
 func BenchmarkHoldSeatsRedis(b *testing.B) {
 	r := useRedis(b)
 	url, _ := startRedisApp(b, r)
@@ -439,89 +496,201 @@ func BenchmarkHoldSeatsRedis(b *testing.B) {
 		b.Logf("redis-benchmark %s: %.0f requests/s", cmdline, raw)
 	}
 
+	// The customers are the same in every run: a run of n workers is the first n of them, so a
+	// later run replaces the holds of an earlier one instead of adding to them.
+	const maxWorkers = 32
 	shows := spreadShows(demoShows(b, url), 100)
-	var bodies [][][]byte // per show, per run of 4 seats
-	seats := 0
+	free := holdShape{name: "free"}
+	contended := holdShape{name: "contended"}
+	seats, freeRuns := 0, 0
 	for _, s := range shows {
 		var m seatMapData
 		mustGQL(b, nil, url, "", seatMapQuery, map[string]any{"s": s.ID}, &m)
-		var per [][]byte
+		var all [][]byte
 		for _, run := range m.runs(4, true, "AVAILABLE") {
-			per = append(per, mustBody(b, holdSeatsMutation, map[string]any{"s": s.ID, "seats": run}))
+			all = append(all, mustBody(b, holdSeatsMutation, map[string]any{"s": s.ID, "seats": run}))
 		}
-		if len(per) == 0 {
+		if len(all) == 0 {
 			b.Fatalf("show %s has no run of 4 free seats", s.ID)
 		}
-		bodies = append(bodies, per)
+		everyone := make([][][]byte, maxWorkers)
+		for c := range everyone {
+			everyone[c] = all // one slice for all: anyone may ask for any run
+		}
+		contended.bodies = append(contended.bodies, everyone)
+		mine := make([][][]byte, maxWorkers)
+		for k, run := range m.freeRuns(4, "AVAILABLE") {
+			mine[k%maxWorkers] = append(mine[k%maxWorkers], mustBody(b, holdSeatsMutation, map[string]any{"s": s.ID, "seats": run}))
+			freeRuns++
+		}
+		free.bodies = append(free.bodies, mine)
 		seats += m.statuses()["AVAILABLE"]
 	}
 	screens := map[string]bool{}
 	for _, s := range shows {
 		screens[s.Theatre+"/"+s.Screen] = true
 	}
-	b.Logf("%d shows (%d seats) on %d screens", len(shows), seats, len(screens))
-	body := func(int) []byte {
-		per := bodies[mrand.IntN(len(bodies))]
-		return per[mrand.IntN(len(per))]
+	b.Logf("%d shows (%d seats) on %d screens; the free shape cuts them into %d runs of 4", len(shows), seats, len(screens), freeRuns)
+	for _, sh := range []holdShape{free, contended} {
+		for c := range maxWorkers {
+			if sh.showsOf(c) == 0 {
+				b.Fatalf("shape %s: customer %d has no run of 4 seats on any show", sh.name, c)
+			}
+		}
 	}
 
-	// The customers are the same in every run: a run of n workers is the first n of them, so a
-	// later run replaces the holds of an earlier one instead of adding to them.
-	const maxWorkers = 32
 	transport := bench.NewTransport(maxWorkers)
 	defer transport.CloseIdleConnections()
 	customers := make([]*http.Client, maxWorkers)
 	for i := range customers {
 		customers[i] = newJarClient(transport)
 	}
-	for _, workers := range []int{16, maxWorkers} {
-		b.Run(fmt.Sprintf("wrk-connections=%d", workers), func(b *testing.B) {
-			holdSeatsWrk(b, r, url, bodies, customers[:workers], raw)
-		})
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			clients := customers[:workers]
-			var o holdOutcomes
-			cfg := bench.Config{URL: url, Body: body, Check: o.check}
-			// Warm up: every client gets its session cookie, connections and caches warm.
-			if _, err := runClients(context.Background(), cfg, clients, 20); err != nil {
-				b.Fatal(err)
+	held := false // whether the customers may hold seats (a shape has run)
+	for _, shape := range []holdShape{free, contended} {
+		b.Run("shape="+shape.name, func(b *testing.B) {
+			if held {
+				t0 := time.Now()
+				n := releaseHolds(b, url, customers, shows)
+				b.Logf("released the customers' %d holds before the %s shape in %v", n, shape.name, time.Since(t0).Round(time.Millisecond))
 			}
-			o.reset()
-			per := max(1, (b.N+workers-1)/workers)
-			b.ResetTimer()
-			cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
-			res, err := runClients(context.Background(), cfg, clients, per)
-			b.StopTimer()
-			reportCPU(b, cpu)
-			if u := redisServerCPU(r.client); u > 0 && res.Requests > 0 {
-				// Redis's own CPU time per request (INFO cpu); other clients of the same Redis
-				// would add to it.
-				b.ReportMetric((u-redisCPU)*1e6/float64(res.Requests), "redis_cpu_us/req")
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			reportLoad(b, res)
-			n := float64(res.Requests)
-			held := float64(o.held.Load())
-			b.ReportMetric(held/res.Elapsed.Seconds(), "holds/s")
-			b.ReportMetric(100*float64(o.unavailable.Load())/n, "unavailable_%")
-			b.ReportMetric(100*float64(o.orphan.Load())/n, "orphan_%")
-			if raw > 0 {
-				b.ReportMetric(raw, "redis_benchmark_ops/s")
-				b.ReportMetric(held/res.Elapsed.Seconds()/raw, "holds_to_redis_ratio")
+			held = true
+			for _, workers := range []int{16, maxWorkers} {
+				b.Run(fmt.Sprintf("wrk-connections=%d", workers), func(b *testing.B) {
+					holdSeatsWrk(b, r, url, shape, customers[:workers], raw)
+				})
+				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+					holdSeatsInProcess(b, r, url, shape, customers[:workers], raw)
+				})
 			}
 		})
+	}
+}
+
+// holdShape is a load shape of BenchmarkHoldSeatsRedis: which holdSeats bodies each customer
+// sends.
+type holdShape struct {
+	name string
+	// bodies[show][customer] are the bodies the customer may send for the show, empty when it has
+	// no run there. Customers who may send the same bodies share one slice.
+	bodies [][][][]byte
+}
+
+// showsOf is the number of shows on which customer c has runs.
+func (s holdShape) showsOf(c int) int {
+	n := 0
+	for _, per := range s.bodies {
+		if len(per[c]) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// body is customer c's Body for bench.Config: a random show among those on which c has runs,
+// then a random run of c's there.
+func (s holdShape) body(c int) func(int) []byte {
+	var mine [][][]byte // per show with runs of c's
+	for _, per := range s.bodies {
+		if len(per[c]) > 0 {
+			mine = append(mine, per[c])
+		}
+	}
+	return func(int) []byte {
+		per := mine[mrand.IntN(len(mine))]
+		return per[mrand.IntN(len(per))]
+	}
+}
+
+// releaseHolds releases the holds the customers have on the shows (each show's myHold, as each
+// customer sees it) and returns how many it released.
+func releaseHolds(b *testing.B, url string, customers []*http.Client, shows []demoShow) int {
+	b.Helper()
+	released := 0
+	for _, c := range customers {
+		var holds []string
+		for chunk := range slices.Chunk(shows, 25) {
+			var q strings.Builder
+			q.WriteString("{")
+			for i, s := range chunk {
+				fmt.Fprintf(&q, " s%d: seatMap(showId: %q) { myHold { id } }", i, s.ID)
+			}
+			q.WriteString(" }")
+			var maps map[string]struct{ MyHold *struct{ ID string } }
+			mustGQL(b, c, url, "", q.String(), nil, &maps)
+			for _, m := range maps {
+				if m.MyHold != nil {
+					holds = append(holds, m.MyHold.ID)
+				}
+			}
+		}
+		if len(holds) == 0 {
+			continue
+		}
+		var q strings.Builder
+		q.WriteString("mutation {")
+		for i, h := range holds {
+			fmt.Fprintf(&q, " r%d: releaseHold(holdId: %q)", i, h)
+		}
+		q.WriteString(" }")
+		res, err := gqlCall(context.Background(), c, url, "", q.String(), nil)
+		if err != nil {
+			b.Fatalf("releaseHold: %v", err)
+		}
+		for _, e := range res.Errors {
+			if e.code() != "HOLD_EXPIRED" { // it lapsed meanwhile: released all the same
+				b.Fatalf("releaseHold: %s (%s)", e.Message, e.code())
+			}
+		}
+		released += len(holds)
+	}
+	return released
+}
+
+// holdSeatsInProcess is BenchmarkHoldSeatsRedis with the in-process generator: one closed-loop
+// worker per customer (runClients), b.N requests in all.
+func holdSeatsInProcess(b *testing.B, r benchRedis, url string, shape holdShape, customers []*http.Client, raw float64) {
+	workers := len(customers)
+	var o holdOutcomes
+	cfg := bench.Config{URL: url, Check: o.check}
+	// Warm up: every client gets its session cookie, connections and caches warm.
+	if _, err := runClients(context.Background(), cfg, customers, 20, shape.body); err != nil {
+		b.Fatal(err)
+	}
+	o.reset()
+	per := max(1, (b.N+workers-1)/workers)
+	b.ResetTimer()
+	cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
+	res, err := runClients(context.Background(), cfg, customers, per, shape.body)
+	b.StopTimer()
+	reportCPU(b, cpu)
+	if u := redisServerCPU(r.client); u > 0 && res.Requests > 0 {
+		// Redis's own CPU time per request (INFO cpu); other clients of the same Redis would add
+		// to it.
+		b.ReportMetric((u-redisCPU)*1e6/float64(res.Requests), "redis_cpu_us/req")
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	reportLoad(b, res)
+	n := float64(res.Requests)
+	held := float64(o.held.Load())
+	b.ReportMetric(held/res.Elapsed.Seconds(), "holds/s")
+	b.ReportMetric(100*float64(o.unavailable.Load())/n, "unavailable_%")
+	b.ReportMetric(100*float64(o.orphan.Load())/n, "orphan_%")
+	if raw > 0 {
+		b.ReportMetric(raw, "redis_benchmark_ops/s")
+		b.ReportMetric(held/res.Elapsed.Seconds()/raw, "holds_to_redis_ratio")
 	}
 }
 
 // holdSeatsWrk is BenchmarkHoldSeatsRedis with wrk as the load generator, in a process of its
 // own (one thread, one connection per customer), for BENCH_WRK_DURATION (default 10s; b.N is
 // not used). It warms the customers up in process first, so that each has its marquee_session
-// cookie (sessions are signed by the server), then writes a wrk script that, like the in-process
-// generator, picks a show, a run of seats and a customer's cookie at random per request, and
-// counts holds and refusals in response(). It is skipped when wrk is not on PATH.
-func holdSeatsWrk(b *testing.B, r benchRedis, url string, bodies [][][]byte, customers []*http.Client, raw float64) {
+// cookie (sessions are signed by the server), then writes a wrk script (holdsWrkScript) that,
+// like the in-process generator, picks a customer at random per request, sends its cookie and
+// one of the bodies the shape gives it for a random show, and counts holds and refusals in
+// response(). It is skipped when wrk is not on PATH.
+func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, customers []*http.Client, raw float64) {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		b.Skip("wrk is not on PATH (apt-get install wrk)")
@@ -533,49 +702,34 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, bodies [][][]byte, cus
 		}
 	}
 	var o holdOutcomes
-	body := func(int) []byte {
-		per := bodies[mrand.IntN(len(bodies))]
-		return per[mrand.IntN(len(per))]
-	}
-	if _, err := runClients(context.Background(), bench.Config{URL: url, Body: body, Check: o.check}, customers, 20); err != nil {
+	if _, err := runClients(context.Background(), bench.Config{URL: url, Check: o.check}, customers, 20, shape.body); err != nil {
 		b.Fatal(err)
 	}
-	var script strings.Builder
-	script.WriteString("-- written by BenchmarkHoldSeatsRedis (internal/bench)\nlocal cookies = {\n")
 	u, err := neturl.Parse(url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cookies := 0
-	for _, c := range customers {
+	cookies := make([]string, len(customers)) // customer i's marquee_session
+	for i, c := range customers {
 		for _, ck := range c.Jar.Cookies(u) {
 			if ck.Name == "marquee_session" {
-				fmt.Fprintf(&script, "  %q,\n", ck.Value)
-				cookies++
+				cookies[i] = ck.Value
 			}
 		}
-	}
-	if cookies != len(customers) {
-		b.Fatalf("%d of %d customers have a session cookie", cookies, len(customers))
-	}
-	script.WriteString("}\nlocal bodies = {\n")
-	for _, per := range bodies {
-		script.WriteString("  {\n")
-		for _, bd := range per {
-			if bytes.Contains(bd, []byte("]==]")) {
-				b.Fatalf("request body %s cannot be quoted", bd)
-			}
-			fmt.Fprintf(&script, "    [==[%s]==],\n", bd)
+		if cookies[i] == "" {
+			b.Fatalf("customer %d of %d has no session cookie", i, len(customers))
 		}
-		script.WriteString("  },\n")
 	}
-	script.WriteString(wrkHoldsLua)
-	dir := b.TempDir()
-	path := dir + "/holds.lua"
-	if err := os.WriteFile(path, []byte(script.String()), 0o600); err != nil {
+	script, err := holdsWrkScript(cookies, shape.bodies)
+	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("wrk script %s (%d KiB), %d customers", path, script.Len()/1024, len(customers))
+	dir := b.TempDir()
+	path := dir + "/holds.lua"
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("wrk script %s (%d KiB), %d customers", path, len(script)/1024, len(customers))
 
 	b.ResetTimer()
 	cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
@@ -623,18 +777,65 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, bodies [][][]byte, cus
 	}
 }
 
-// wrkHoldsLua is the end of holdSeatsWrk's wrk script, after its cookies and bodies tables. Each
-// wrk thread has its own Lua state: done() adds up the threads' counters and prints one HOLDS line.
-const wrkHoldsLua = `}
-wrk.method = "POST"
+// holdsWrkScript writes holdSeatsWrk's wrk script for the customers whose session cookies are
+// given (customer i has cookies[i]) and bodies[show][customer] (see holdShape): a cookies table,
+// then a bodies table of the same shape in which customers who share a slice share a Lua table
+// (so the contended shape's runs are written once per show), then wrkHoldsLua.
+func holdsWrkScript(cookies []string, bodies [][][][]byte) (string, error) {
+	var script strings.Builder
+	script.WriteString("-- written by BenchmarkHoldSeatsRedis (internal/bench)\nlocal cookies = {\n")
+	for _, c := range cookies {
+		fmt.Fprintf(&script, "  %q,\n", c)
+	}
+	script.WriteString("}\n-- bodies[show][customer]: the holdSeats bodies the customer may send for the show (none: {})\nlocal bodies = {}\nlocal s\n")
+	for c := range cookies {
+		if !slices.ContainsFunc(bodies, func(per [][][]byte) bool { return len(per) > c && len(per[c]) > 0 }) {
+			return "", fmt.Errorf("customer %d has no body for any show", c)
+		}
+	}
+	for si, per := range bodies {
+		if len(per) < len(cookies) {
+			return "", fmt.Errorf("show %d has bodies for %d customers, not %d", si, len(per), len(cookies))
+		}
+		fmt.Fprintf(&script, "s = {}; bodies[%d] = s\n", si+1)
+		for c := range cookies {
+			if c > 0 && len(per[c]) > 0 && len(per[c]) == len(per[c-1]) && &per[c][0] == &per[c-1][0] {
+				fmt.Fprintf(&script, "s[%d] = s[%d]\n", c+1, c)
+				continue
+			}
+			if len(per[c]) == 0 {
+				fmt.Fprintf(&script, "s[%d] = {}\n", c+1)
+				continue
+			}
+			fmt.Fprintf(&script, "s[%d] = {\n", c+1)
+			for _, bd := range per[c] {
+				if bytes.Contains(bd, []byte("]==]")) {
+					return "", fmt.Errorf("request body %s cannot be quoted", bd)
+				}
+				fmt.Fprintf(&script, "  [==[%s]==],\n", bd)
+			}
+			script.WriteString("}\n")
+		}
+	}
+	script.WriteString(wrkHoldsLua)
+	return script.String(), nil
+}
+
+// wrkHoldsLua is the end of holdSeatsWrk's wrk script, after its cookies and bodies tables. A
+// request picks a customer, then shows at random until one on which the customer has bodies
+// (holdsWrkScript checked that every customer has some). Each wrk thread has its own Lua state:
+// done() adds up the threads' counters and prints one HOLDS line.
+const wrkHoldsLua = `wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 held, unavailable, orphan, other, bad = 0, 0, 0, 0, 0
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) math.randomseed(os.time() + math.floor(os.clock() * 1e6)) end
 function request()
-  local per = bodies[math.random(#bodies)]
-  wrk.headers["Cookie"] = "marquee_session=" .. cookies[math.random(#cookies)]
+  local i = math.random(#cookies)
+  local per
+  repeat per = bodies[math.random(#bodies)][i] until #per > 0
+  wrk.headers["Cookie"] = "marquee_session=" .. cookies[i]
   return wrk.format(nil, nil, nil, per[math.random(#per)])
 end
 function response(status, headers, body)
