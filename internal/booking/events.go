@@ -28,7 +28,7 @@ func (s *Service) publish(ctx context.Context, showID string, changes []SeatChan
 	if len(changes) == 0 || s.bus == nil {
 		return
 	}
-	b, _ := json.Marshal(SeatEvent{ShowID: showID, Seats: changes})
+	b := appendSeatEvent(nil, SeatEvent{ShowID: showID, Seats: changes})
 	if err := s.bus.Publish(context.WithoutCancel(ctx), topic(showID), b); err != nil {
 		s.log.WarnContext(ctx, "publish seat changes", "show", showID, "error", err)
 	}

@@ -222,7 +222,7 @@ func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs 
 	if expires.After(sh.StartsAt) {
 		expires = sh.StartsAt
 	}
-	payload, _ := json.Marshal(holdPayload{Quote: quote, CreatedAt: now})
+	payload := appendPayload(nil, holdPayload{Quote: quote, CreatedAt: now})
 	seats := slices.Clone(seatIDs)
 	slices.Sort(seats)
 	lh := seatlock.Hold{ID: id, ShowID: sh.ID, OwnerID: owner, SeatIDs: seats, ExpiresAt: expires, Payload: payload}

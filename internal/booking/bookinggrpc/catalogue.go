@@ -14,7 +14,9 @@ import (
 
 // Cache lifetimes. A show's prices move with its occupancy, so its entry is short-lived; layouts
 // and theatre settings change rarely. A seat is never sold twice whatever a cache says: the
-// locker and the ground truth decide.
+// locker and the ground truth decide. An entry up to its lifetime past expiry is still served
+// while one caller refreshes it in the background, so a busy show's holds never wait for the
+// show service: a show's prices and status are at most 2 seconds old.
 const (
 	showTTL   = time.Second
 	layoutTTL = 30 * time.Second
@@ -36,14 +38,17 @@ var _ booking.Catalogue = (*Catalogue)(nil)
 
 // NewCatalogue returns a Catalogue over the show and theatre clients.
 func NewCatalogue(shows showv1.ShowServiceClient, theatres theatrev1.TheatreServiceClient, clk clock.Clock) *Catalogue {
-	return &Catalogue{shows: shows, theatres: theatres, clock: clk}
+	return &Catalogue{shows: shows, theatres: theatres, clock: clk,
+		showCache: ttlCache[booking.ShowInfo]{ttl: showTTL}, screenCache: ttlCache[booking.ScreenInfo]{ttl: layoutTTL},
+		theatreCache: ttlCache[booking.TheatreInfo]{ttl: layoutTTL}}
 }
 
 // Show returns a show with its current prices.
 func (c *Catalogue) Show(ctx context.Context, id string) (booking.ShowInfo, error) {
-	if v, ok := c.showCache.get(id, c.clock.Now()); ok {
-		return v, nil
-	}
+	return c.showCache.get(ctx, id, c.clock, c.show)
+}
+
+func (c *Catalogue) show(ctx context.Context, id string) (booking.ShowInfo, error) {
 	res, err := c.shows.GetShow(ctx, &showv1.GetShowRequest{Id: id})
 	if err != nil {
 		return booking.ShowInfo{}, err
@@ -55,30 +60,30 @@ func (c *Catalogue) Show(ctx context.Context, id string) (booking.ShowInfo, erro
 	for _, p := range sh.GetPrices() {
 		info.Prices[p.GetCategory()] = p.GetAmount()
 	}
-	c.showCache.put(id, info, c.clock.Now().Add(showTTL))
 	return info, nil
 }
 
 // Screen returns a screen's layout.
 func (c *Catalogue) Screen(ctx context.Context, id string) (booking.ScreenInfo, error) {
-	if v, ok := c.screenCache.get(id, c.clock.Now()); ok {
-		return v, nil
-	}
+	return c.screenCache.get(ctx, id, c.clock, c.screen)
+}
+
+func (c *Catalogue) screen(ctx context.Context, id string) (booking.ScreenInfo, error) {
 	res, err := c.theatres.GetScreen(ctx, &theatrev1.GetScreenRequest{Id: id})
 	if err != nil {
 		return booking.ScreenInfo{}, err
 	}
 	sc := theatregrpc.FromProtoScreen(res.GetScreen())
 	info := booking.ScreenInfo{ID: sc.ID, TheatreID: sc.TheatreID, Layout: sc.Layout, BestView: sc.BestView}
-	c.screenCache.put(id, info, c.clock.Now().Add(layoutTTL))
 	return info, nil
 }
 
 // Theatre returns a theatre's seat-selection settings.
 func (c *Catalogue) Theatre(ctx context.Context, id string) (booking.TheatreInfo, error) {
-	if v, ok := c.theatreCache.get(id, c.clock.Now()); ok {
-		return v, nil
-	}
+	return c.theatreCache.get(ctx, id, c.clock, c.theatre)
+}
+
+func (c *Catalogue) theatre(ctx context.Context, id string) (booking.TheatreInfo, error) {
 	res, err := c.theatres.GetTheatre(ctx, &theatrev1.GetTheatreRequest{Id: id})
 	if err != nil {
 		return booking.TheatreInfo{}, err
@@ -86,47 +91,106 @@ func (c *Catalogue) Theatre(ctx context.Context, id string) (booking.TheatreInfo
 	t := res.GetTheatre()
 	info := booking.TheatreInfo{ID: t.GetId(), AllowOrphanSeats: t.GetAllowOrphanSeats(),
 		CancellationCutoff: time.Duration(t.GetCancellationCutoffMinutes()) * time.Minute, RefundFees: t.GetRefundFeesOnCancel()}
-	c.theatreCache.put(id, info, c.clock.Now().Add(layoutTTL))
 	return info, nil
 }
 
-// ttlCache is a small map of values that expire, at most maxEntries of them.
+// ttlCache is a small map of values that live for ttl, at most maxEntries of them. Concurrent
+// callers missing one key share one load. For another ttl after a value expired it is still
+// served, while the first caller to see it stale refreshes it in the background.
 type ttlCache[V any] struct {
+	ttl     time.Duration
 	mu      sync.Mutex
-	entries map[string]ttlEntry[V]
+	entries map[string]*ttlEntry[V]
 }
 
 type ttlEntry[V any] struct {
 	v       V
+	has     bool
 	expires time.Time
+	flight  *flight[V] // the load in progress, if any
 }
 
-const maxEntries = 10_000
-
-func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[key]
-	if !ok || !now.Before(e.expires) {
-		var zero V
-		return zero, false
-	}
-	return e.v, true
+// flight is one load; done is closed when v and err are set.
+type flight[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
 }
 
-func (c *ttlCache[V]) put(key string, v V, expires time.Time) {
+const (
+	maxEntries = 10_000
+	// refreshTimeout bounds a background refresh.
+	refreshTimeout = 10 * time.Second
+)
+
+// get returns key's value, loading it with load when it is missing or too old.
+func (c *ttlCache[V]) get(ctx context.Context, key string, clk clock.Clock, load func(context.Context, string) (V, error)) (V, error) {
+	now := clk.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]ttlEntry[V]{}
-	}
-	if len(c.entries) >= maxEntries {
-		for k := range c.entries {
-			delete(c.entries, k)
-			if len(c.entries) < maxEntries/2 {
-				break
-			}
+	e := c.entry(key)
+	switch {
+	case e.has && now.Before(e.expires):
+		v := e.v
+		c.mu.Unlock()
+		return v, nil
+	case e.has && now.Before(e.expires.Add(c.ttl)):
+		v := e.v
+		if e.flight == nil {
+			f := c.start(e)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+				defer cancel()
+				c.finish(ctx, e, f, clk, key, load)
+			}()
 		}
+		c.mu.Unlock()
+		return v, nil
 	}
-	c.entries[key] = ttlEntry[V]{v: v, expires: expires}
+	f := e.flight
+	if f == nil {
+		f = c.start(e)
+		c.mu.Unlock()
+		c.finish(ctx, e, f, clk, key, load)
+		return f.v, f.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+// entry returns key's entry, creating it; call with c.mu held.
+func (c *ttlCache[V]) entry(key string) *ttlEntry[V] {
+	if e := c.entries[key]; e != nil {
+		return e
+	}
+	if c.entries == nil || len(c.entries) >= maxEntries {
+		c.entries = map[string]*ttlEntry[V]{}
+	}
+	e := &ttlEntry[V]{}
+	c.entries[key] = e
+	return e
+}
+
+// start begins a load of e; call with c.mu held.
+func (c *ttlCache[V]) start(e *ttlEntry[V]) *flight[V] {
+	f := &flight[V]{done: make(chan struct{})}
+	e.flight = f
+	return f
+}
+
+// finish runs the load of f and stores a successful result in e.
+func (c *ttlCache[V]) finish(ctx context.Context, e *ttlEntry[V], f *flight[V], clk clock.Clock, key string, load func(context.Context, string) (V, error)) {
+	f.v, f.err = load(ctx, key)
+	c.mu.Lock()
+	if f.err == nil {
+		e.v, e.has, e.expires = f.v, true, clk.Now().Add(c.ttl)
+	}
+	e.flight = nil
+	c.mu.Unlock()
+	close(f.done)
 }

@@ -212,11 +212,23 @@ if #busy > 0 then
   return busy
 end
 
+-- A guarded seat is judged by its entry alone, without loading its hold: taken when booked or
+-- when its entry names another hold whose expiry is after now (a bare legacy entry counts as
+-- taken). Such a hold may be dead only if a seat of it was taken after it expired by a caller
+-- whose clock ran ahead; the guard then fails, the caller gets the exact states and decides again.
+local function quick_taken(booked, v)
+  if booked == 1 then return true end
+  if not v then return false end
+  local h, hexp = holder(v)
+  if h == old then return false end
+  return hexp == nil or hexp > now
+end
+
 if #guard > 0 then
   local gb = redis.call('SMISMEMBER', K_BOOKED, unpack(guard))
   local gc = redis.call('HMGET', K_SEATS, unpack(guard))
   for i = 1, #guard do
-    if taken(gb[i], gc[i]) ~= (i > nfree) then
+    if quick_taken(gb[i], gc[i]) ~= (i > nfree) then
       local out = taken_states(guard, gb, gc, now, seen)
       table.insert(out, 1, 'STALE')
       return out

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,6 +45,9 @@ func Run(t *testing.T, newLocker func(t *testing.T) seatlock.Locker) {
 			{"MarkBookedUnbook", testMarkBookedUnbook},
 			{"Counts", testCounts},
 			{"SeatsMap", testSeatsMap},
+			{"Guard", testGuard},
+			{"ReplacedSeatsFreed", testReplacedSeatsFreed},
+			{"PeekValidation", testPeekValidation},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -817,4 +821,120 @@ func testSeatsMap(t *testing.T, l seatlock.Locker) {
 	wantSeats(t, l, show, now.Add(90*time.Second), map[string]seatlock.SeatState{
 		"S3": {HoldID: "h2", OwnerID: "B"}, "S4": {Booked: true}})
 	wantSeats(t, l, uniq("show"), now, nil)
+}
+
+// testGuard: a hold is made only when the guarded seats are as the guard says, checked in the
+// same atomic step; otherwise nothing changes and the error carries the guarded seats' states.
+func testGuard(t *testing.T, l seatlock.Locker) {
+	ctx := context.Background()
+	now := base()
+	exp := now.Add(time.Minute)
+	show := uniq("show")
+	mustHold(t, l, hold("hB", show, "B", exp, "S4"), now)
+	mustHold(t, l, hold("hA", show, "A", exp, "S6"), now)
+	if _, err := l.MarkBooked(ctx, show, []string{"S8"}, now.Add(time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	mustHold(t, l, hold("hE", show, "E", now.Add(time.Second), "S9"), now)
+	later := now.Add(2 * time.Second) // hE has expired: S9 is free
+
+	// Right about every guarded seat: the hold is made. The owner's own hold (hA on S6) counts
+	// as free, since the new hold replaces it.
+	g := seatlock.Guard{Free: []string{"S3", "S5", "S6", "S9"}, Taken: []string{"S4", "S8"}}
+	res, err := l.Hold(ctx, hold("hA2", show, "A", exp, "S1", "S2"), g, later)
+	if err != nil {
+		t.Fatalf("hold with a true guard: %v", err)
+	}
+	if res.Replaced != "hA" || !slices.Equal(res.Freed, []string{"S6"}) {
+		t.Fatalf("hold with a true guard: result %+v, want hA replaced and S6 freed", res)
+	}
+
+	// Wrong about one seat in either direction: nothing is held, and the error tells the
+	// states of the guarded seats that are taken.
+	for name, g := range map[string]seatlock.Guard{
+		"a held seat said free":    {Free: []string{"S3", "S4"}, Taken: []string{"S8"}},
+		"a booked seat said free":  {Free: []string{"S8"}},
+		"a free seat said taken":   {Free: []string{"S4"}, Taken: []string{"S3"}},
+		"an expired seat taken":    {Taken: []string{"S9", "S4"}},
+		"an own seat said taken":   {Taken: []string{"S1"}},
+		"a released seat as taken": {Taken: []string{"S6"}},
+	} {
+		_, err := l.Hold(ctx, hold("hC", show, "A", exp, "S7"), g, later)
+		var ge *seatlock.GuardError
+		if !errors.As(err, &ge) {
+			t.Fatalf("%s: got %v, want a guard error", name, err)
+		}
+		want := map[string]seatlock.SeatState{}
+		for _, seat := range append(slices.Clone(g.Free), g.Taken...) {
+			if st, ok := peekOne(t, l, show, seat, later); ok {
+				want[seat] = st
+			}
+		}
+		if !maps.EqualFunc(ge.States, want, sameState) {
+			t.Fatalf("%s: guard error states %v, want %v", name, ge.States, want)
+		}
+	}
+	wantSeats(t, l, show, later, map[string]seatlock.SeatState{
+		"S1": {HoldID: "hA2", OwnerID: "A"}, "S2": {HoldID: "hA2", OwnerID: "A"},
+		"S4": {HoldID: "hB", OwnerID: "B"}, "S8": {Booked: true},
+	})
+
+	// Unavailable seats are reported as such, before the guard is looked at.
+	_, err = l.Hold(ctx, hold("hD", show, "D", exp, "S4", "S5"), seatlock.Guard{Taken: []string{"S3"}}, later)
+	wantCode(t, err, errs.SeatUnavailable, "held seat with a wrong guard")
+
+	// Malformed guards.
+	for name, g := range map[string]seatlock.Guard{
+		"a held seat guarded":  {Free: []string{"S5"}},
+		"a seat guarded twice": {Free: []string{"S3"}, Taken: []string{"S3"}},
+		"a bad id":             {Taken: []string{"S|3"}},
+		"too many": {Free: func() []string {
+			out := make([]string, seatlock.MaxGuardSeats+1)
+			for i := range out {
+				out[i] = fmt.Sprintf("G%d", i)
+			}
+			return out
+		}()},
+	} {
+		_, err := l.Hold(ctx, hold("hF", show, "F", exp, "S5"), g, later)
+		wantCode(t, err, errs.Invalid, name)
+	}
+}
+
+// testReplacedSeatsFreed: replacing a hold reports the old hold's seats the new one does not cover.
+func testReplacedSeatsFreed(t *testing.T, l seatlock.Locker) {
+	ctx := context.Background()
+	now := base()
+	exp := now.Add(time.Minute)
+	show := uniq("show")
+	res, err := l.Hold(ctx, hold("h1", show, "A", exp, "S3", "S1", "S2"), seatlock.Guard{}, now)
+	if err != nil || res.Replaced != "" || len(res.Freed) != 0 {
+		t.Fatalf("first hold: %+v, %v", res, err)
+	}
+	res, err = l.Hold(ctx, hold("h2", show, "A", exp, "S2", "S4"), seatlock.Guard{}, now)
+	if err != nil || res.Replaced != "h1" || !slices.Equal(res.Freed, []string{"S1", "S3"}) {
+		t.Fatalf("replacing hold: %+v, %v; want h1 replaced, S1 and S3 freed", res, err)
+	}
+}
+
+func testPeekValidation(t *testing.T, l seatlock.Locker) {
+	ctx := context.Background()
+	now := base()
+	_, err := l.Peek(ctx, "", []string{"S1"}, now)
+	wantCode(t, err, errs.Invalid, "peek without a show")
+	_, err = l.Peek(ctx, "s", []string{"S{1}"}, now)
+	wantCode(t, err, errs.Invalid, "peek with a bad seat id")
+	_, err = l.Peek(ctx, "s", make([]string, seatlock.MaxSeatsPerMark+1), now)
+	wantCode(t, err, errs.Invalid, "peek of too many seats")
+	got, err := l.Peek(ctx, uniq("show"), nil, now)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("peek of no seats: %v, %v", got, err)
+	}
+}
+
+// peekOne returns a seat's state by Seats (the reference the guard error must agree with).
+func peekOne(t *testing.T, l seatlock.Locker, show, seat string, now time.Time) (seatlock.SeatState, bool) {
+	t.Helper()
+	st, ok := seats(context.Background(), t, l, show, now)[seat]
+	return st, ok
 }
