@@ -26,14 +26,16 @@ const sweepInterval = 250 * time.Millisecond
 const bookingSweepInterval = time.Second
 
 // bus is the process's event bus: Redis pub/sub when configured, so that every replica hears
-// every seat change, else in-process.
+// every seat change, else in-process. The Redis bus sends in the background: events it loses are
+// counted with those slow subscribers lose, and its failures to reach Redis are logged here.
 func (a *App) bus() pubsub.Bus {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.eventBus == nil {
 		dropped := func() { a.metrics.EventsDropped.Inc() }
 		if a.redis != nil {
-			a.eventBus = pubsubredis.New(a.redis, a.cfg.RedisPrefix+"events:", dropped)
+			a.eventBus = pubsubredis.New(a.redis, a.cfg.RedisPrefix+"events:", dropped,
+				pubsubredis.WithErrorHandler(func(err error) { a.log.Warn("publish seat changes", "error", err) }))
 		} else {
 			a.eventBus = pubsub.NewMemory(dropped)
 		}

@@ -22,8 +22,10 @@ type SeatEvent struct {
 
 func topic(showID string) string { return "seats:" + showID }
 
-// publish tells every watcher of the show, in every process sharing the bus. Failures are logged:
-// the change itself has happened, and watchers recover on their next full seat map.
+// publish tells every watcher of the show, in every process sharing the bus. The Redis bus only
+// queues the event here and sends it moments later. Failures are logged (those of the Redis
+// bus's background sends by its error handler): the change itself has happened, and watchers
+// recover on their next full seat map.
 func (s *Service) publish(ctx context.Context, showID string, changes []SeatChange) {
 	if len(changes) == 0 || s.bus == nil {
 		return

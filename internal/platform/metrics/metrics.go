@@ -19,7 +19,8 @@ type Metrics struct {
 	GraphQL    *prometheus.HistogramVec // labels: operation, result
 	HTTP       *prometheus.HistogramVec // labels: route, code
 	ModuleUp   *prometheus.GaugeVec     // labels: module
-	// EventsDropped counts seat-change events a slow subscriber lost.
+	// EventsDropped counts seat-change events lost: by a slow subscriber, or by the Redis bus
+	// (its publish queue full, or Redis failing to take them).
 	EventsDropped prometheus.Counter
 }
 
@@ -44,7 +45,7 @@ func New() *Metrics {
 			Name: "marquee_module_running", Help: "1 while a module of this process is running."}, []string{"module"}),
 	}
 	m.EventsDropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "marquee_events_dropped_total",
-		Help: "Seat-change events lost by subscribers that fell behind."})
+		Help: "Seat-change events lost by subscribers that fell behind, or not sent to Redis."})
 	reg.MustRegister(m.GRPCServer, m.GraphQL, m.HTTP, m.ModuleUp, m.EventsDropped)
 	return m
 }

@@ -7,12 +7,26 @@ package pubsub
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
+
+// ErrBacklog is wrapped by the error of a Publish that a bus refused because too many messages are
+// already waiting to be sent: the message is dropped rather than queued without bound or waited
+// for.
+var ErrBacklog = errors.New("pubsub: publish backlog full")
+
+// ErrClosed is wrapped by the error of a Publish or Subscribe on a closed bus.
+var ErrClosed = errors.New("pubsub: closed")
 
 // Bus publishes and subscribes.
 type Bus interface {
 	// Publish sends msg to every current subscriber of topic, in every process sharing the bus.
+	// A nil error means the message was accepted for delivery, not that anyone received it: the
+	// in-process bus hands it to local subscribers before returning, the Redis bus queues it and
+	// sends it to Redis moments later (pubsubredis). Messages one process publishes on one bus
+	// reach a subscriber in the order they were published (less any the subscriber lost). The
+	// bus may keep msg after Publish returns: callers must not modify it.
 	Publish(ctx context.Context, topic string, msg []byte) error
 	// Subscribe returns a channel of the topic's messages until cancel is called or ctx ends. The
 	// channel is closed then.
