@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,7 +45,6 @@ type Locker struct {
 	// split is set when the show's keys and the due index may be on different servers
 	// (Cluster, Ring): Hold then writes the due entry with a script of its own.
 	split bool
-	batch batcher // Hold's and Peek's scripts, sent together when they come together
 }
 
 // New returns a Locker keeping its keys in client under prefix.
@@ -95,72 +93,6 @@ func (r *Locker) exec(ctx context.Context, calls ...*call) {
 			c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
 		}
 	}
-}
-
-// batcher sends the scripts of concurrent callers in one pipeline: while a pipeline is in
-// flight, calls queue up, and when it returns the first caller in the queue sends everything
-// queued as the next one. An idle locker sends a call at once; a busy one makes one round trip
-// (and Redis one wake-up, which costs more than a small script on a busy machine) for many
-// holds. No caller waits for more than the pipeline in flight and its own.
-type batcher struct {
-	mu      sync.Mutex
-	queue   []*pending
-	sending bool
-}
-
-// pending is one caller's calls; lead is closed when the caller is to send the queue, done
-// when its calls have their replies.
-type pending struct {
-	calls      []*call
-	lead, done chan struct{}
-}
-
-// maxBatch bounds the calls of one pipeline.
-const maxBatch = 128
-
-// execBatched is exec for calls that may share a pipeline with other callers' calls. It does not
-// give up when ctx ends: the calls may be on their way already.
-func (r *Locker) execBatched(ctx context.Context, calls ...*call) {
-	b := &r.batch
-	p := &pending{calls: calls, lead: make(chan struct{}), done: make(chan struct{})}
-	b.mu.Lock()
-	b.queue = append(b.queue, p)
-	if b.sending {
-		b.mu.Unlock()
-		select {
-		case <-p.done:
-			return
-		case <-p.lead:
-		}
-		b.mu.Lock()
-	}
-	b.sending = true
-	var batch []*pending
-	n := 0
-	for len(b.queue) > 0 && (n == 0 || n+len(b.queue[0].calls) <= maxBatch) {
-		batch = append(batch, b.queue[0])
-		n += len(b.queue[0].calls)
-		b.queue = b.queue[1:]
-	}
-	b.mu.Unlock()
-
-	all := make([]*call, 0, n)
-	for _, q := range batch {
-		all = append(all, q.calls...)
-	}
-	r.exec(context.WithoutCancel(ctx), all...)
-	for _, q := range batch {
-		if q != p {
-			close(q.done)
-		}
-	}
-	b.mu.Lock()
-	if len(b.queue) > 0 {
-		close(b.queue[0].lead)
-	} else {
-		b.sending = false
-	}
-	b.mu.Unlock()
 }
 
 func storeErr(err error) error {
@@ -230,10 +162,10 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 	var due *call
 	if r.split {
 		due = &call{script: dueUpdateScript, keys: []string{r.dueKey()}, args: []any{t, grace, "NX", 1, exp, member}}
-		r.execBatched(ctx, due, hold)
+		r.exec(ctx, due, hold)
 	} else {
 		hold.keys = append(hold.keys, r.dueKey())
-		r.execBatched(ctx, hold)
+		r.exec(ctx, hold)
 	}
 	v, status, err := reply(hold.cmd)
 	if err != nil {
@@ -327,7 +259,7 @@ func (r *Locker) Peek(ctx context.Context, showID string, seatIDs []string, now 
 		args = append(args, s)
 	}
 	c := &call{script: peekScript, keys: r.showKeys(showID), args: args}
-	r.execBatched(ctx, c)
+	r.exec(ctx, c)
 	v, err := c.cmd.Slice()
 	if err != nil {
 		return nil, storeErr(err)
