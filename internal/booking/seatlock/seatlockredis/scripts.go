@@ -201,9 +201,16 @@ local function taken(booked, v)
   return lh ~= nil and lh[1] ~= old
 end
 
+-- The seats and the guarded seats are read together.
+local all = seats
+if #guard > 0 then
+  all = {}
+  for i = 1, #seats do all[i] = seats[i] end
+  for i = 1, #guard do all[#seats + i] = guard[i] end
+end
+local booked = redis.call('SMISMEMBER', K_BOOKED, unpack(all))
+cur = redis.call('HMGET', K_SEATS, unpack(all))
 local busy = {}
-local booked = redis.call('SMISMEMBER', K_BOOKED, unpack(seats))
-cur = redis.call('HMGET', K_SEATS, unpack(seats))
 for i = 1, #seats do
   if taken(booked[i], cur[i]) then busy[#busy + 1] = seats[i] end
 end
@@ -225,10 +232,11 @@ local function quick_taken(booked, v)
 end
 
 if #guard > 0 then
-  local gb = redis.call('SMISMEMBER', K_BOOKED, unpack(guard))
-  local gc = redis.call('HMGET', K_SEATS, unpack(guard))
+  local n = #seats
   for i = 1, #guard do
-    if quick_taken(gb[i], gc[i]) ~= (i > nfree) then
+    if quick_taken(booked[n + i], cur[n + i]) ~= (i > nfree) then
+      local gb, gc = {}, {}
+      for j = 1, #guard do gb[j] = booked[n + j]; gc[j] = cur[n + j] end
       local out = taken_states(guard, gb, gc, now, seen)
       table.insert(out, 1, 'STALE')
       return out

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -45,7 +46,13 @@ type Locker struct {
 	// split is set when the show's keys and the due index may be on different servers
 	// (Cluster, Ring): Hold then writes the due entry with a script of its own.
 	split bool
+	holds atomic.Uint64 // Hold calls so far; every reapEvery-th also cleans up (see holdScript)
 }
+
+// reapEvery is how often a Hold also drops holds that expired more than a grace ago without
+// ExpireDue (up to Options.ReapLimit of them): every eighth call, so that the clean-up does not
+// cost every hold a sorted-set read.
+const reapEvery = 8
 
 // New returns a Locker keeping its keys in client under prefix.
 //
@@ -147,7 +154,11 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 	t, exp, grace := ms(now), ms(h.ExpiresAt), r.opts.Grace.Milliseconds()
 	member := h.ShowID + "|" + h.ID
 	args := make([]any, 0, 10+len(seats)+g.Len())
-	args = append(args, t, h.ID, h.OwnerID, exp, grace, r.opts.ReapLimit, h.Payload, member, len(seats))
+	reap := 0
+	if r.holds.Add(1)%reapEvery == 1 {
+		reap = r.opts.ReapLimit
+	}
+	args = append(args, t, h.ID, h.OwnerID, exp, grace, reap, h.Payload, member, len(seats))
 	for _, s := range seats {
 		args = append(args, s)
 	}
