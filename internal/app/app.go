@@ -62,7 +62,8 @@ type App struct {
 	mux          *http.ServeMux
 	grpcListener net.Listener
 	grpcServer   *grpc.Server
-	inproc       *inprocgrpc.Channel
+	inproc       *inprocgrpc.Channel // in-process streams
+	local        *localConn          // in-process unary calls (and streams, through inproc)
 	health       *health.Server
 
 	// Set by the store module.
@@ -132,8 +133,10 @@ func New(cfg config.Config, o Options) (*App, error) {
 	si := a.sessions
 	a.grpcServer = grpc.NewServer(grpc.ChainUnaryInterceptor(ic.Unary(), ai.Unary(), si.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(ic.Stream(), ai.Stream(), si.StreamServerInterceptor()))
-	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(chainUnary(ic.Unary(), ai.Unary(), si.UnaryServerInterceptor())).
+	unary := chainUnary(ic.Unary(), ai.Unary(), si.UnaryServerInterceptor())
+	a.inproc = new(inprocgrpc.Channel).WithServerUnaryInterceptor(unary).
 		WithServerStreamInterceptor(chainStream(ic.Stream(), ai.Stream(), si.StreamServerInterceptor()))
+	a.local = newLocalConn(a.inproc, unary)
 	healthpb.RegisterHealthServer(a.grpcServer, a.health)
 
 	if a.httpListener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
@@ -255,7 +258,7 @@ func (a *App) runs(module string) bool { return slices.Contains(a.plan, module) 
 func (a *App) clientConn(module string) (grpc.ClientConnInterface, error) {
 	addr := a.cfg.PeerAddr(module)
 	if a.runs(module) {
-		ch := grpchan.InterceptClientConn(a.inproc, grpcx.UnaryClient(), grpcx.StreamClient())
+		ch := grpchan.InterceptClientConn(a.local, grpcx.UnaryClient(), grpcx.StreamClient())
 		return grpchan.InterceptClientConn(ch, forwardIdentity, forwardIdentityStream), nil
 	}
 	a.mu.Lock()
@@ -320,6 +323,7 @@ func (a *App) peers() (peers, error) {
 func (a *App) registerService(desc *grpc.ServiceDesc, impl any) {
 	a.grpcServer.RegisterService(desc, impl)
 	a.inproc.RegisterService(desc, impl)
+	a.local.register(desc, impl)
 }
 
 // openStore opens the configured store: MongoDB when --mongo-uri is set, else SQLite in --data-dir.

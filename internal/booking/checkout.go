@@ -639,6 +639,9 @@ func (s *Service) CancelShowBookings(ctx context.Context, showID string) (int, e
 	if id, ok := auth.FromContext(ctx); !ok || (!id.HasRole(auth.RoleService) && !id.CanManageTheatre(sh.TheatreID)) {
 		return 0, errs.E(errs.Forbidden, "only the theatre's admins can cancel its bookings")
 	}
+	if c, ok := s.catalogue.(ShowCache); ok {
+		c.ForgetShow(showID) // holds see the cancellation at once, not when the cached show expires
+	}
 	n := 0
 	for {
 		list, err := s.checkout.Bookings.List(ctx, BookingQuery{ShowID: showID,

@@ -55,6 +55,12 @@ type Catalogue interface {
 	Theatre(ctx context.Context, id string) (TheatreInfo, error)
 }
 
+// ShowCache is implemented by a Catalogue that caches shows: the service tells it of a show it
+// knows has changed (CancelShowBookings: the show was cancelled).
+type ShowCache interface {
+	ForgetShow(id string)
+}
+
 // Options tune the service; zero values take the defaults.
 type Options struct {
 	// HoldTTL is how long a hold lasts (8 minutes).

@@ -63,6 +63,9 @@ func (c *Catalogue) show(ctx context.Context, id string) (booking.ShowInfo, erro
 	return info, nil
 }
 
+// ForgetShow implements booking.ShowCache: the next Show call asks the show service.
+func (c *Catalogue) ForgetShow(id string) { c.showCache.forget(id) }
+
 // Screen returns a screen's layout.
 func (c *Catalogue) Screen(ctx context.Context, id string) (booking.ScreenInfo, error) {
 	return c.screenCache.get(ctx, id, c.clock, c.screen)
@@ -161,6 +164,13 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, clk clock.Clock, load
 		var zero V
 		return zero, ctx.Err()
 	}
+}
+
+// forget drops key's value; the result of a load in flight goes to its waiters only.
+func (c *ttlCache[V]) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
 }
 
 // entry returns key's entry, creating it; call with c.mu held.

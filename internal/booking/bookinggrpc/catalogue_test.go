@@ -135,3 +135,17 @@ func TestTTLCacheDoesNotKeepErrors(t *testing.T) {
 		t.Fatalf("waiting with an ending context: %v", err)
 	}
 }
+
+func TestTTLCacheForget(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewManual(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	c := ttlCache[int64]{ttl: time.Second}
+	l := &counter{}
+	if v, _ := c.get(ctx, "show", clk, l.load); v != 1 {
+		t.Fatalf("first get = %d", v)
+	}
+	c.forget("show")
+	if v, _ := c.get(ctx, "show", clk, l.load); v != 2 {
+		t.Fatalf("get after forget = %d, want a new load", v)
+	}
+}

@@ -169,7 +169,8 @@ end
 // the owner's own names it; the guard is checked only once the seats themselves are free.
 // With a fifth key (the due index; only where all keys are on one server) it also adds the
 // due member, so the hold and its index entry are written atomically.
-// It also drops up to reap-limit holds of the show that expired more than grace ago (holds
+// It also drops up to reap-limit holds (the Locker passes a limit on every reapEvery-th call,
+// 0 otherwise) of the show that expired more than grace ago (holds
 // ExpireDue never came for), so a show's structures stay bounded without it.
 var holdScript = redis.NewScript(holdLua)
 
