@@ -126,9 +126,17 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		if err != nil {
 			return Hold{}, fmt.Errorf("held seats: %w", err)
 		}
+		// Whether the chosen seats are free is the locker's to say, atomically with the hold:
+		// the view's word on them is left out (only the ground truth's booked seats count), so a
+		// stale view costs no extra read. The rule is checked as if the hold succeeds.
 		st.plan.Status = seatStatus(st.booked, locks, owner)
+		for _, seat := range seatIDs {
+			if _, booked := st.booked[seat]; !booked {
+				delete(st.plan.Status, seat)
+			}
+		}
 		if err := seating.CheckSelection(st.plan, seatIDs, true); err != nil {
-			if !fresh && (errs.Is(err, errs.SeatUnavailable) || errs.As(err).Reason == seating.ReasonOrphanSeat) {
+			if !fresh && errs.As(err).Reason == seating.ReasonOrphanSeat {
 				s.lockView.forget(showID, rows) // refuse only on what the locker says now
 				continue
 			}
@@ -228,7 +236,7 @@ func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs 
 	lh := seatlock.Hold{ID: id, ShowID: sh.ID, OwnerID: owner, SeatIDs: seats, ExpiresAt: expires, Payload: payload}
 	res, err := s.locker.Hold(ctx, lh, guard, now)
 	if errs.Is(err, errs.SeatUnavailable) {
-		s.lockView.forget(sh.ID, seats)
+		s.lockView.taken(sh.ID, strings.Split(errs.As(err).Details["seats"], ","))
 	}
 	if err != nil {
 		return Hold{}, err

@@ -16,10 +16,12 @@ const maxViewShows = 10_000
 // rule decides on the rows around the chosen seats; the hold then carries what it assumed of
 // them (a seatlock.Guard) and the locker refuses it, in the same atomic step, when the rows have
 // changed, returning their states. A stale view therefore costs a retry, never a wrong answer:
-//   - seats the view believes free but are not: the locker refuses the hold (SeatUnavailable
-//     for the chosen seats, a GuardError for the others);
-//   - seats the view believes taken but are free: a refusal drawn from the view is never given
-//     as is; the rows are read again and the choice decided on what the locker says.
+//   - the chosen seats: the view is not asked; the locker holds them or refuses them
+//     (SeatUnavailable), atomically;
+//   - the other seats of their rows, believed free but taken: the locker refuses the hold with
+//     a GuardError carrying their states, and the choice is decided again;
+//   - the other seats, believed taken but free: an orphan-seat refusal drawn from the view is
+//     never given as is; the rows are read again and the choice decided on what the locker says.
 //
 // Seats the view has never seen are read with Locker.Peek. This process's own holds, releases,
 // expiries and bookings update it; other processes' changes are learnt from the locker's
@@ -110,6 +112,19 @@ func (v *lockView) held(h seatlock.Hold, freed []string) {
 	}
 	for _, seat := range freed {
 		s.seats[seat] = viewSeat{}
+	}
+}
+
+// taken notes that the locker refused seats as taken, by whom it did not say: they count as
+// taken by another owner until the view learns more.
+func (v *lockView) taken(showID string, seats []string) {
+	s := v.show(showID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seat := range seats {
+		if seat != "" {
+			s.seats[seat] = viewSeat{taken: true}
+		}
 	}
 }
 
