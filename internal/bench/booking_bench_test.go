@@ -26,6 +26,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/marquee-cinema/marquee/internal/platform/redistest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -659,11 +661,11 @@ func holdSeatsInProcess(b *testing.B, r benchRedis, url string, shape holdShape,
 	o.reset()
 	per := max(1, (b.N+workers-1)/workers)
 	b.ResetTimer()
-	cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
+	cpu, redisCPU := sampleCPU(), redistest.ServerCPU(r.client)
 	res, err := runClients(context.Background(), cfg, customers, per, shape.body)
 	b.StopTimer()
 	reportCPU(b, cpu)
-	if u := redisServerCPU(r.client); u > 0 && res.Requests > 0 {
+	if u := redistest.ServerCPU(r.client); u > 0 && res.Requests > 0 {
 		// Redis's own CPU time per request (INFO cpu); other clients of the same Redis would add
 		// to it.
 		b.ReportMetric((u-redisCPU)*1e6/float64(res.Requests), "redis_cpu_us/req")
@@ -732,7 +734,7 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 	b.Logf("wrk script %s (%d KiB), %d customers", path, len(script)/1024, len(customers))
 
 	b.ResetTimer()
-	cpu, redisCPU := sampleCPU(), redisServerCPU(r.client)
+	cpu, redisCPU := sampleCPU(), redistest.ServerCPU(r.client)
 	cmd := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(len(customers)), "-d"+dur.String(), "--timeout", "10s", "-s", path, url)
 	out, err := cmd.CombinedOutput()
 	b.StopTimer()
@@ -760,7 +762,7 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 	if n == 0 || secs == 0 {
 		b.Fatalf("wrk made no requests:\n%s", out)
 	}
-	if u := redisServerCPU(r.client); u > 0 {
+	if u := redistest.ServerCPU(r.client); u > 0 {
 		b.ReportMetric((u-redisCPU)*1e6/n, "redis_cpu_us/req")
 	}
 	b.ReportMetric(n/secs, "req/s")
@@ -1413,24 +1415,6 @@ func (c *flashCustomer) waitForSeats(ctx context.Context) bool {
 		time.Sleep(wait * time.Duration(80+c.rng.IntN(41)) / 100)
 	}
 	return false
-}
-
-// redisServerCPU is the CPU time the Redis server has used (INFO cpu: used_cpu_sys +
-// used_cpu_user), in seconds; 0 when it cannot be read.
-func redisServerCPU(c *redis.Client) float64 {
-	info, err := c.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		return 0
-	}
-	total := 0.0
-	for _, line := range strings.Split(info, "\n") {
-		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
-		if k == "used_cpu_sys" || k == "used_cpu_user" {
-			n, _ := strconv.ParseFloat(v, 64)
-			total += n
-		}
-	}
-	return total
 }
 
 // cpuUse samples CPU time from /proc, to tell what a run used from what the rest of a shared

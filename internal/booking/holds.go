@@ -112,12 +112,13 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 	if err := s.bookable(st.show); err != nil {
 		return Hold{}, err
 	}
+	// The choice itself first (ids, count, repeats, seats the ground truth has booked).
+	st.plan.Status = seatStatus(st.booked, nil, owner)
+	if err := seating.CheckSelection(st.plan, seatIDs, false); err != nil {
+		return Hold{}, err
+	}
 	if st.allowOrphans {
 		// Only the chosen seats matter, and the locker decides on them.
-		st.plan.Status = seatStatus(st.booked, nil, owner)
-		if err := seating.CheckSelection(st.plan, seatIDs, false); err != nil {
-			return Hold{}, err
-		}
 		return s.hold(ctx, st, owner, seatIDs, seatlock.Guard{})
 	}
 	rows := st.plan.RowSeats(seatIDs)

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +50,23 @@ func Prefix(what string) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return "test:" + what + ":" + hex.EncodeToString(b) + ":"
+}
+
+// ServerCPU is the CPU time the Redis server has used so far (INFO cpu: used_cpu_sys +
+// used_cpu_user), in seconds; 0 when it cannot be read. Benchmarks report Redis's share of a run
+// from two readings.
+func ServerCPU(c redis.UniversalClient) float64 {
+	info, err := c.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, line := range strings.Split(info, "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			n, _ := strconv.ParseFloat(v, 64)
+			total += n
+		}
+	}
+	return total
 }

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlocktest"
@@ -129,7 +127,7 @@ func BenchmarkHoldInRow(b *testing.B) {
 	}
 	var n atomic.Int64
 	var worker atomic.Int64
-	before := redisCPU(b, c)
+	before := redistest.ServerCPU(c)
 	b.SetParallelism(owners / 2)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -157,22 +155,5 @@ func BenchmarkHoldInRow(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "holds/s")
-	b.ReportMetric((redisCPU(b, c)-before)*1e6/float64(b.N), "redis_cpu_us/hold")
-}
-
-// redisCPU returns Redis's CPU time so far in seconds (INFO cpu: user + system).
-func redisCPU(tb testing.TB, c redis.UniversalClient) float64 {
-	info, err := c.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	total := 0.0
-	for _, line := range strings.Split(info, "\n") {
-		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
-		if k == "used_cpu_sys" || k == "used_cpu_user" {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
-		}
-	}
-	return total
+	b.ReportMetric((redistest.ServerCPU(c)-before)*1e6/float64(b.N), "redis_cpu_us/hold")
 }
