@@ -174,6 +174,61 @@ func TestHoldsOutliveAStaleView(t *testing.T) {
 	})
 }
 
+// restlessRows is a locker on whose rows every guard fails, as on a row that keeps changing:
+// guarded holds get a GuardError with the seats' real states.
+type restlessRows struct {
+	seatlock.Locker
+	mu              sync.Mutex
+	guarded, plain int
+}
+
+func (l *restlessRows) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, now time.Time) (seatlock.HoldResult, error) {
+	l.mu.Lock()
+	if g.Len() == 0 {
+		l.plain++
+		l.mu.Unlock()
+		return l.Locker.Hold(ctx, h, g, now)
+	}
+	l.guarded++
+	l.mu.Unlock()
+	states, err := l.Peek(ctx, h.ShowID, append(slices.Clone(g.Free), g.Taken...), now)
+	if err != nil {
+		return seatlock.HoldResult{}, err
+	}
+	return seatlock.HoldResult{}, &seatlock.GuardError{States: states}
+}
+
+// TestHoldsProgressOnARestlessRow: when the guard keeps failing, a hold is decided a few times
+// and then made without a guard, on the states the locker last returned, so it always ends.
+func TestHoldsProgressOnARestlessRow(t *testing.T) {
+	t.Parallel()
+	eachAdapters(t, func(t *testing.T, a adapters) {
+		e := newEnv(t, a, envConfig{})
+		l := &restlessRows{Locker: e.locker}
+		svc := e.withLocker(l)
+		show := e.newShow()
+		if _, err := svc.HoldSeats(user("alice"), show, []string{"D1", "D2"}); err != nil {
+			t.Fatalf("hold on a restless row: %v", err)
+		}
+		if l.guarded != 4 || l.plain != 1 {
+			t.Errorf("holdSeats: %d guarded tries and %d plain, want 4 and 1", l.guarded, l.plain)
+		}
+		// The orphan rule is still decided on the locker's states.
+		_, err := svc.HoldSeats(user("bob"), show, []string{"D4"})
+		ee := wantCode(t, err, errs.Invalid)
+		if ee.Reason != seating.ReasonOrphanSeat {
+			t.Errorf("got %+v, want ORPHAN_SEAT", ee)
+		}
+		l.guarded, l.plain = 0, 0
+		if _, err := svc.HoldBestAvailable(user("carol"), show, 2, "", false); err != nil {
+			t.Fatalf("best available on a restless row: %v", err)
+		}
+		if l.guarded != 3 || l.plain != 1 {
+			t.Errorf("holdBestAvailable: %d guarded tries and %d plain, want 3 and 1", l.guarded, l.plain)
+		}
+	})
+}
+
 func TestShowMustBeBookable(t *testing.T) {
 	t.Parallel()
 	eachAdapters(t, func(t *testing.T, a adapters) {
