@@ -178,7 +178,7 @@ func TestHoldsOutliveAStaleView(t *testing.T) {
 // guarded holds get a GuardError with the seats' real states.
 type restlessRows struct {
 	seatlock.Locker
-	mu              sync.Mutex
+	mu             sync.Mutex
 	guarded, plain int
 }
 
