@@ -10,9 +10,6 @@ import (
 // bookedTTL bounds how stale the booked seats seen by holds and seat maps may be.
 const bookedTTL = time.Second
 
-// maxBookedShows bounds the shows bookedCache keeps; past it the cache starts over.
-const maxBookedShows = 10_000
-
 // bookedCache keeps each show's booked seats (from the SeatStore) for bookedTTL, so that holds
 // and seat maps do not read the database on every call. This process's ConfirmBooking and
 // ReleaseBooking update the show's entry at once (or drop it when their write failed, whose
@@ -23,8 +20,7 @@ const maxBookedShows = 10_000
 // seat is never booked twice. A seat released by another process may be refused for up to
 // bookedTTL.
 type bookedCache struct {
-	mu    sync.Mutex
-	shows map[string]*bookedEntry
+	shows perShow[bookedEntry]
 }
 
 type bookedEntry struct {
@@ -37,17 +33,7 @@ type bookedEntry struct {
 }
 
 func (c *bookedCache) entry(showID string, create bool) *bookedEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.shows[showID]
-	if e == nil && create {
-		if c.shows == nil || len(c.shows) >= maxBookedShows {
-			c.shows = map[string]*bookedEntry{}
-		}
-		e = &bookedEntry{}
-		c.shows[showID] = e
-	}
-	return e
+	return c.shows.get(showID, create)
 }
 
 // get returns the show's booked seats (seat → booking), reading them with read when the cached

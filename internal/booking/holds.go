@@ -113,7 +113,7 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		return Hold{}, err
 	}
 	// The choice itself first (ids, count, repeats, seats the ground truth has booked).
-	st.plan.Status = seatStatus(st.booked, nil, owner)
+	st.plan.Status = rowStatus(seatIDs, nil, st.booked, nil, owner)
 	if err := seating.CheckSelection(st.plan, seatIDs, false); err != nil {
 		return Hold{}, err
 	}
@@ -130,12 +130,7 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		// Whether the chosen seats are free is the locker's to say, atomically with the hold:
 		// the view's word on them is left out (only the ground truth's booked seats count), so a
 		// stale view costs no extra read. The rule is checked as if the hold succeeds.
-		st.plan.Status = seatStatus(st.booked, locks, owner)
-		for _, seat := range seatIDs {
-			if _, booked := st.booked[seat]; !booked {
-				delete(st.plan.Status, seat)
-			}
-		}
+		st.plan.Status = rowStatus(rows, seatIDs, st.booked, locks, owner)
 		if err := seating.CheckSelection(st.plan, seatIDs, true); err != nil {
 			if !fresh && errs.As(err).Reason == seating.ReasonOrphanSeat {
 				s.lockView.forget(showID, rows) // refuse only on what the locker says now
@@ -157,6 +152,21 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		}
 		return h, err
 	}
+}
+
+// rowStatus is the selection status of seats (the rows a choice touches: all CheckSelection reads
+// of it) as owner sees them, like seatStatus but without copying the show's every booked seat.
+// The locker's word on the chosen seats is left out: only the ground truth's counts for them.
+func rowStatus(seats, chosen []string, booked map[string]string, locks map[string]seatlock.SeatState, owner string) map[string]seating.Status {
+	status := make(map[string]seating.Status)
+	for _, seat := range seats {
+		if _, ok := booked[seat]; ok {
+			status[seat] = seating.Taken
+		} else if l, ok := locks[seat]; ok && (l.Booked || l.OwnerID != owner) && !slices.Contains(chosen, seat) {
+			status[seat] = seating.Taken
+		}
+	}
+	return status
 }
 
 // guardOf is what a hold of seatIDs assumes of the other seats of their rows (rows, from

@@ -8,9 +8,6 @@ import (
 	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
 )
 
-// maxViewShows bounds the shows lockView keeps; past it the view starts over.
-const maxViewShows = 10_000
-
 // lockView is this process's picture of the seat locker's state of the seats it has asked about,
 // so that a hold needs one call to the locker instead of a read and a write. The orphan-seat
 // rule decides on the rows around the chosen seats; the hold then carries what it assumed of
@@ -27,14 +24,13 @@ const maxViewShows = 10_000
 // expiries and bookings update it; other processes' changes are learnt from the locker's
 // refusals. Holds that expire are free by their expiry time.
 type lockView struct {
-	mu    sync.Mutex
-	shows map[string]*showLocks
+	shows perShow[showLocks]
 }
 
 // showLocks is one show's part of the view: seat → what the locker last said of it.
 type showLocks struct {
 	mu    sync.Mutex
-	seats map[string]viewSeat
+	seats map[string]viewSeat // nil until the first seat is noted
 }
 
 type viewSeat struct {
@@ -42,18 +38,14 @@ type viewSeat struct {
 	state seatlock.SeatState // when taken
 }
 
-func (v *lockView) show(showID string) *showLocks {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	s := v.shows[showID]
-	if s == nil {
-		if v.shows == nil || len(v.shows) >= maxViewShows {
-			v.shows = map[string]*showLocks{}
-		}
-		s = &showLocks{seats: map[string]viewSeat{}}
-		v.shows[showID] = s
+func (v *lockView) show(showID string) *showLocks { return v.shows.get(showID, true) }
+
+// note sets a seat's entry; call it with s.mu held.
+func (s *showLocks) note(seat string, vs viewSeat) {
+	if s.seats == nil {
+		s.seats = map[string]viewSeat{}
 	}
-	return s
+	s.seats[seat] = vs
 }
 
 // peekFunc reads the states of some seats of a show from the locker (Locker.Peek).
@@ -98,7 +90,7 @@ func (v *lockView) record(showID string, seats []string, states map[string]seatl
 	defer s.mu.Unlock()
 	for _, seat := range seats {
 		st, ok := states[seat]
-		s.seats[seat] = viewSeat{taken: ok, state: st}
+		s.note(seat, viewSeat{taken: ok, state: st})
 	}
 }
 
@@ -108,10 +100,10 @@ func (v *lockView) held(h seatlock.Hold, freed []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, seat := range h.SeatIDs {
-		s.seats[seat] = viewSeat{taken: true, state: seatlock.SeatState{HoldID: h.ID, OwnerID: h.OwnerID, ExpiresAt: h.ExpiresAt}}
+		s.note(seat, viewSeat{taken: true, state: seatlock.SeatState{HoldID: h.ID, OwnerID: h.OwnerID, ExpiresAt: h.ExpiresAt}})
 	}
 	for _, seat := range freed {
-		s.seats[seat] = viewSeat{}
+		s.note(seat, viewSeat{})
 	}
 }
 
@@ -123,16 +115,14 @@ func (v *lockView) taken(showID string, seats []string) {
 	defer s.mu.Unlock()
 	for _, seat := range seats {
 		if seat != "" {
-			s.seats[seat] = viewSeat{taken: true}
+			s.note(seat, viewSeat{taken: true})
 		}
 	}
 }
 
 // forget drops what the view knows of seats: the next hold near them reads them again.
 func (v *lockView) forget(showID string, seats []string) {
-	v.mu.Lock()
-	s := v.shows[showID]
-	v.mu.Unlock()
+	s := v.shows.get(showID, false)
 	if s == nil {
 		return
 	}
