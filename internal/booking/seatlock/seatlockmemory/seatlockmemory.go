@@ -216,8 +216,8 @@ func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 		return seatlock.HoldResult{}, seatlock.Unavailable(busy)
 	}
 	if g.Len() > 0 {
-		stale := slices.ContainsFunc(g.Free, taken) || !allFunc(g.Taken, taken)
-		if stale {
+		free := func(seat string) bool { return !taken(seat) }
+		if slices.ContainsFunc(g.Free, taken) || slices.ContainsFunc(g.Taken, free) {
 			return seatlock.HoldResult{}, &seatlock.GuardError{States: s.states(append(slices.Clone(g.Free), g.Taken...), t)}
 		}
 	}
@@ -240,15 +240,6 @@ func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 	heap.Push(&m.due, dueEntry{at: nh.exp, show: h.ShowID, hold: nh.id})
 	m.popDue(t-m.opts.Grace.Milliseconds(), t, m.opts.ReapLimit, false)
 	return res, nil
-}
-
-func allFunc(list []string, f func(string) bool) bool {
-	for _, x := range list {
-		if !f(x) {
-			return false
-		}
-	}
-	return true
 }
 
 // state returns the state of a taken seat at t (ms); false when the seat is free.

@@ -866,7 +866,7 @@ func testGuard(t *testing.T, l seatlock.Locker) {
 		}
 		want := map[string]seatlock.SeatState{}
 		for _, seat := range append(slices.Clone(g.Free), g.Taken...) {
-			if st, ok := peekOne(t, l, show, seat, later); ok {
+			if st, ok := stateOf(t, l, show, seat, later); ok {
 				want[seat] = st
 			}
 		}
@@ -932,8 +932,8 @@ func testPeekValidation(t *testing.T, l seatlock.Locker) {
 	}
 }
 
-// peekOne returns a seat's state by Seats (the reference the guard error must agree with).
-func peekOne(t *testing.T, l seatlock.Locker, show, seat string, now time.Time) (seatlock.SeatState, bool) {
+// stateOf returns a seat's state as Seats gives it (the reference the guard error must agree with).
+func stateOf(t *testing.T, l seatlock.Locker, show, seat string, now time.Time) (seatlock.SeatState, bool) {
 	t.Helper()
 	st, ok := seats(context.Background(), t, l, show, now)[seat]
 	return st, ok
