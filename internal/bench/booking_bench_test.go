@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -691,7 +692,8 @@ func holdSeatsInProcess(b *testing.B, r benchRedis, url string, shape holdShape,
 // cookie (sessions are signed by the server), then writes a wrk script (holdsWrkScript) that,
 // like the in-process generator, picks a customer at random per request, sends its cookie and
 // one of the bodies the shape gives it for a random show, and counts holds and refusals in
-// response(). It is skipped when wrk is not on PATH.
+// response(). It is skipped when wrk is not on PATH. BENCH_WRK_CPUPROFILE=file writes a CPU
+// profile of the program during the wrk run alone (the last run, when the benchmark runs twice).
 func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, customers []*http.Client, raw float64) {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
@@ -733,6 +735,17 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 	}
 	b.Logf("wrk script %s (%d KiB), %d customers", path, len(script)/1024, len(customers))
 
+	if path := os.Getenv("BENCH_WRK_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	b.ResetTimer()
 	cpu, redisCPU := sampleCPU(), redistest.ServerCPU(r.client)
 	cmd := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(len(customers)), "-d"+dur.String(), "--timeout", "10s", "-s", path, url)

@@ -142,7 +142,7 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		// decided as a read followed by a write, which always makes progress.
 		var guard seatlock.Guard
 		if attempt < maxGuardRetries {
-			guard = guardOf(rows, seatIDs, st.booked, locks, owner)
+			guard = guardOf(st.plan.OrphanRuleSeats(seatIDs), seatIDs, st.booked, locks, owner)
 		}
 		h, err := s.hold(ctx, st, owner, seatIDs, guard)
 		var stale *seatlock.GuardError
@@ -169,12 +169,14 @@ func rowStatus(seats, chosen []string, booked map[string]string, locks map[strin
 	return status
 }
 
-// guardOf is what a hold of seatIDs assumes of the other seats of their rows (rows, from
-// seating.Plan.RowSeats) that only the locker knows: which are taken by others (locks, as read)
-// and which are free. Seats the ground truth has booked are taken whatever the locker says.
-func guardOf(rows, seatIDs []string, booked map[string]string, locks map[string]seatlock.SeatState, owner string) seatlock.Guard {
+// guardOf is what a hold of seatIDs assumes of the seats its orphan-rule verdict was drawn from
+// (deciding, from seating.Plan.OrphanRuleSeats: the seats next to the chosen ones, or whole rows
+// where the choice strands a seat) that only the locker knows: which are taken by others (locks,
+// as read) and which are free. Seats the ground truth has booked are taken whatever the locker
+// says.
+func guardOf(deciding, seatIDs []string, booked map[string]string, locks map[string]seatlock.SeatState, owner string) seatlock.Guard {
 	var g seatlock.Guard
-	for _, seat := range rows {
+	for _, seat := range deciding {
 		if _, ok := booked[seat]; ok || slices.Contains(seatIDs, seat) {
 			continue
 		}
@@ -213,7 +215,7 @@ func (s *Service) HoldBestAvailable(ctx context.Context, showID string, count in
 		const tries = 3 // then a last one without a guard, which always makes progress
 		var guard seatlock.Guard
 		if !st.allowOrphans && attempt < tries {
-			guard = guardOf(st.plan.RowSeats(seats), seats, st.booked, st.locks, owner)
+			guard = guardOf(st.plan.OrphanRuleSeats(seats), seats, st.booked, st.locks, owner)
 		}
 		h, err := s.hold(ctx, st, owner, seats, guard)
 		var stale *seatlock.GuardError
@@ -224,7 +226,7 @@ func (s *Service) HoldBestAvailable(ctx context.Context, showID string, count in
 	}
 }
 
-// hold prices the seats and holds them in the locker, provided the rest of their rows are as
+// hold prices the seats and holds them in the locker, provided the seats around them are as
 // guard says.
 func (s *Service) hold(ctx context.Context, st showState, owner string, seatIDs []string, guard seatlock.Guard) (Hold, error) {
 	sh := st.show

@@ -174,6 +174,58 @@ func TestHoldsOutliveAStaleView(t *testing.T) {
 	})
 }
 
+// guardSpy is a locker that records the guards of the holds it is asked for.
+type guardSpy struct {
+	seatlock.Locker
+	mu     sync.Mutex
+	guards []seatlock.Guard
+}
+
+func (l *guardSpy) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, now time.Time) (seatlock.HoldResult, error) {
+	l.mu.Lock()
+	l.guards = append(l.guards, g)
+	l.mu.Unlock()
+	return l.Locker.Hold(ctx, h, g, now)
+}
+
+// TestHoldGuardsTheSeatsItsVerdictReads: a hold guards only the seats the orphan rule's verdict
+// was drawn from, so a view that is stale about the rest of the row costs no retry.
+func TestHoldGuardsTheSeatsItsVerdictReads(t *testing.T) {
+	t.Parallel()
+	eachAdapters(t, func(t *testing.T, a adapters) {
+		e := newEnv(t, a, envConfig{})
+		spy := &guardSpy{Locker: e.locker}
+		svc := e.withLocker(spy)
+		other := e.withLocker(e.locker)
+		show := e.newShow()
+		// Row D's middle block is D6–D19. The spied service sees the row with alice's D8 held;
+		// then bob holds D16 and D17 through another process.
+		if _, err := svc.HoldSeats(user("alice"), show, []string{"D8"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.HoldSeats(user("bob"), show, []string{"D16", "D17"}); err != nil {
+			t.Fatal(err)
+		}
+		spy.guards = nil
+		if _, err := svc.HoldSeats(user("carol"), show, []string{"D11", "D12"}); err != nil {
+			t.Fatal(err)
+		}
+		want := seatlock.Guard{Free: []string{"D9", "D10", "D13", "D14"}}
+		if len(spy.guards) != 1 || !slices.Equal(spy.guards[0].Free, want.Free) || len(spy.guards[0].Taken) != 0 {
+			t.Errorf("holding D11–D12 took guards %+v, want one, %+v", spy.guards, want)
+		}
+		// Taken neighbours are guarded as taken.
+		spy.guards = nil
+		if _, err := svc.HoldSeats(user("dave"), show, []string{"D9", "D10"}); err != nil {
+			t.Fatal(err)
+		}
+		want = seatlock.Guard{Free: []string{"D7"}, Taken: []string{"D8", "D11", "D12"}}
+		if len(spy.guards) != 1 || !slices.Equal(spy.guards[0].Free, want.Free) || !slices.Equal(spy.guards[0].Taken, want.Taken) {
+			t.Errorf("holding D9–D10 took guards %+v, want one, %+v", spy.guards, want)
+		}
+	})
+}
+
 // restlessRows is a locker on whose rows every guard fails, as on a row that keeps changing:
 // guarded holds get a GuardError with the seats' real states.
 type restlessRows struct {

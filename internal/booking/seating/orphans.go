@@ -189,3 +189,55 @@ func orShifted(dst, src, mask []uint64, shift int) {
 		}
 	}
 }
+
+// OrphanRuleSeats returns the seats, other than chosen, whose status CheckSelection's orphan rule
+// reads for chosen under the plan's Status, in plan order: in a row where the choice strands no
+// seat, the seats within two places of a chosen one; in a row where it strands one, every seat
+// of the row (whether another choice avoids it depends on all of them). Gaps and seats blocked in
+// the layout are left out: their status never changes. So while these seats keep their status,
+// the rule's verdict on chosen stands, whatever happens to the rest of the hall.
+func (p *Plan) OrphanRuleSeats(chosen []string) []string {
+	sel := make([]pos, 0, len(chosen))
+	for _, id := range chosen {
+		if ps, ok := p.locate(id); ok {
+			sel = append(sel, ps)
+		}
+	}
+	slices.SortFunc(sel, comparePos)
+	sel = slices.Compact(sel)
+	var stranding []int // rows where the choice strands a seat
+	for _, o := range p.orphans(sel) {
+		if !slices.Contains(stranding, o.row) {
+			stranding = append(stranding, o.row)
+		}
+	}
+	var out []pos
+	add := func(row, col int) {
+		r := &p.Layout.Rows[row]
+		if col < 0 || col >= len(r.Cells) || r.Cells[col].Gap || r.Cells[col].Blocked {
+			return
+		}
+		if _, isChosen := slices.BinarySearchFunc(sel, pos{row, col}, comparePos); !isChosen {
+			out = append(out, pos{row, col})
+		}
+	}
+	for i, s := range sel {
+		switch {
+		case !slices.Contains(stranding, s.row):
+			for col := s.col - 2; col <= s.col+2; col++ {
+				add(s.row, col)
+			}
+		case i == 0 || sel[i-1].row != s.row: // the row's first chosen seat: the whole row, once
+			for col := range p.Layout.Rows[s.row].Cells {
+				add(s.row, col)
+			}
+		}
+	}
+	slices.SortFunc(out, comparePos)
+	out = slices.Compact(out)
+	ids := make([]string, len(out))
+	for i, o := range out {
+		ids[i] = p.seatID(o)
+	}
+	return ids
+}

@@ -127,3 +127,95 @@ func TestUnknownStatusCountsAsTaken(t *testing.T) {
 		t.Errorf("BestAvailable(3) = %v, want no three seats side by side", ids)
 	}
 }
+
+// TestOrphanRuleSeatsDecideTheRule checks OrphanRuleSeats against its promise on random plans and
+// choices: whatever status the seats outside it (and outside the choice) get, CheckSelection's
+// verdict on the choice is the same. Changing a seat inside it must change the verdict now and
+// then, or the test proves little.
+func TestOrphanRuleSeatsDecideTheRule(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(21, 22))
+	verdict := func(p seating.Plan, chosen []string) string {
+		err := seating.CheckSelection(p, chosen, true)
+		if err == nil {
+			return "ok"
+		}
+		e := asErr(t, err)
+		return string(e.Code) + "/" + e.Reason + "/" + e.Details["seats"]
+	}
+	var cases, stranding, insideMattered int
+	for i := range 4000 {
+		p := randomPlan(rng, genOptions{maxRows: 3, maxCells: 14, categories: []string{"STD", "VIP"}})
+		var free []string
+		for _, r := range p.Layout.Rows {
+			for _, c := range r.Cells {
+				if id := theatre.SeatID(r.Label, c.Number); !c.Gap && !c.Blocked && p.Status[id] == seating.Available {
+					free = append(free, id)
+				}
+			}
+		}
+		if len(free) == 0 {
+			continue
+		}
+		rng.Shuffle(len(free), func(a, b int) { free[a], free[b] = free[b], free[a] })
+		chosen := free[:1+rng.IntN(min(4, len(free)))]
+		want := verdict(p, chosen)
+		deciding := p.OrphanRuleSeats(chosen)
+		if len(seating.Orphans(p, chosen)) > 0 {
+			stranding++
+		}
+		cases++
+		for _, r := range p.Layout.Rows {
+			for _, c := range r.Cells {
+				id := theatre.SeatID(r.Label, c.Number)
+				if c.Gap || c.Blocked || slices.Contains(chosen, id) {
+					continue
+				}
+				q := clonePlan(p, rng)
+				if q.Status[id] == seating.Available {
+					q.Status[id] = seating.Taken
+				} else {
+					q.Status[id] = seating.Available
+				}
+				got := verdict(q, chosen)
+				if slices.Contains(deciding, id) {
+					if got != want {
+						insideMattered++
+					}
+					continue
+				}
+				if got != want {
+					t.Fatalf("case %d: choosing %v, %s is not among the deciding seats %v, yet flipping it changes the verdict from %s to %s%s",
+						i, chosen, id, deciding, want, got, draw(p, chosen))
+				}
+			}
+		}
+	}
+	if cases < 3000 || stranding < 300 || insideMattered < 300 {
+		t.Errorf("weak coverage: %d cases, %d stranding, %d flips inside that mattered", cases, stranding, insideMattered)
+	}
+}
+
+// TestOrphanRuleSeats pins the set on drawn rows.
+func TestOrphanRuleSeats(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, row string
+		want      []string
+	}{
+		{"a block that strands nothing: two seats each side", "A: 1 2 3 4* 5* 6 7 8 9", []string{"A2", "A3", "A6", "A7"}},
+		{"at the row end", "A: 1* 2* 3 4 5 6", []string{"A3", "A4"}},
+		{"a gap is left out", "A: 1 2 _ 3* 4 5", []string{"A2", "A4", "A5"}},
+		{"a seat blocked in the layout is left out", "A: 1 2 3* 4# 5 6", []string{"A1", "A2", "A5"}},
+		{"taken seats count", "A: 1 2x 3* 4 5 6x", []string{"A1", "A2", "A4", "A5"}},
+		{"a row where the choice strands a seat: all of it", "B: 1 2 3 4 5 6\nA: 1 2* 3 4 5 6", []string{"A1", "A3", "A4", "A5", "A6"}},
+		{"two rows, one stranding", "B: 1 2 3* 4 5 6 7 8\nA: 1 2* 3 4 5", []string{"B1", "B2", "B4", "B5", "A1", "A3", "A4", "A5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, chosen := parse(t, tc.row)
+			if got := p.OrphanRuleSeats(chosen); !slices.Equal(got, tc.want) {
+				t.Errorf("OrphanRuleSeats(%v) = %v, want %v%s", chosen, got, tc.want, draw(p, chosen))
+			}
+		})
+	}
+}
