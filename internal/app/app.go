@@ -34,6 +34,7 @@ import (
 	theatrev1 "github.com/marquee-cinema/marquee/api/proto/marquee/theatre/v1"
 	userv1 "github.com/marquee-cinema/marquee/api/proto/marquee/user/v1"
 	"github.com/marquee-cinema/marquee/internal/audit"
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock/seatlockredis"
 	"github.com/marquee-cinema/marquee/internal/platform/auth"
 	"github.com/marquee-cinema/marquee/internal/platform/cache"
 	"github.com/marquee-cinema/marquee/internal/platform/clock"
@@ -79,6 +80,7 @@ type App struct {
 	memLimiter *ratelimit.Memory
 	audit      audit.Repository
 	eventBus   pubsub.Bus
+	seatLocker *seatlockredis.Locker // when the booking module runs on Redis
 	sessions   *session.Signer
 	jobs       sync.WaitGroup
 	stopJobs   context.CancelFunc

@@ -73,7 +73,11 @@ func (a *App) startBooking(ctx context.Context) error {
 	}
 	var locker seatlock.Locker = seatlockmemory.New()
 	if a.redis != nil {
-		locker = seatlockredis.New(a.redis, a.cfg.RedisPrefix+"seats:")
+		l := seatlockredis.New(a.redis, a.cfg.RedisPrefix+"seats:")
+		a.mu.Lock()
+		a.seatLocker = l
+		a.mu.Unlock()
+		locker = l
 	}
 	p, err := a.peers()
 	if err != nil {

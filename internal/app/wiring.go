@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -298,10 +299,14 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Summary, error) {
 
 func (a *App) stopBooking(context.Context) error {
 	a.mu.Lock()
-	bus := a.eventBus
+	bus, locker := a.eventBus, a.seatLocker
 	a.mu.Unlock()
-	if r, ok := bus.(*pubsubredis.Bus); ok {
-		return r.Close()
+	var errs []error
+	if locker != nil {
+		errs = append(errs, locker.Close())
 	}
-	return nil
+	if r, ok := bus.(*pubsubredis.Bus); ok {
+		errs = append(errs, r.Close())
+	}
+	return errors.Join(errs...)
 }

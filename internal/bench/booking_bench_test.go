@@ -747,7 +747,7 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 		defer pprof.StopCPUProfile()
 	}
 	b.ResetTimer()
-	cpu, redisCPU := sampleCPU(), redistest.ServerCPU(r.client)
+	cpu, redisCPU, redisCmds := sampleCPU(), redistest.ServerCPU(r.client), redistest.CommandStats(r.client)
 	cmd := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(len(customers)), "-d"+dur.String(), "--timeout", "10s", "-s", path, url)
 	out, err := cmd.CombinedOutput()
 	b.StopTimer()
@@ -778,6 +778,7 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 	if u := redistest.ServerCPU(r.client); u > 0 {
 		b.ReportMetric((u-redisCPU)*1e6/n, "redis_cpu_us/req")
 	}
+	logCommandStats(b, redisCmds, redistest.CommandStats(r.client), n)
 	b.ReportMetric(n/secs, "req/s")
 	b.ReportMetric(f["held"]/secs, "holds/s")
 	b.ReportMetric(f["p50_us"]/1e3, "p50_ms")
@@ -790,6 +791,20 @@ func holdSeatsWrk(b *testing.B, r benchRedis, url string, shape holdShape, custo
 		b.ReportMetric(raw, "redis_benchmark_ops/s")
 		b.ReportMetric(f["held"]/secs/raw, "holds_to_redis_ratio")
 	}
+}
+
+// logCommandStats logs, per request, the calls Redis served and the time it spent in them
+// (scripts include the commands they run), by command, between two CommandStats.
+func logCommandStats(b *testing.B, before, after map[string]redistest.CommandStat, requests float64) {
+	var lines []string
+	for name, a := range after {
+		calls, usec := a.Calls-before[name].Calls, a.Usec-before[name].Usec
+		if calls > 0 && name != "info" {
+			lines = append(lines, fmt.Sprintf("%s %.2f calls, %.1f µs", name, float64(calls)/requests, float64(usec)/requests))
+		}
+	}
+	slices.Sort(lines)
+	b.Logf("Redis commands per request (scripts include their commands): %s", strings.Join(lines, "; "))
 }
 
 // holdsWrkScript writes holdSeatsWrk's wrk script for the customers whose session cookies are

@@ -70,3 +70,36 @@ func ServerCPU(c redis.UniversalClient) float64 {
 	}
 	return total
 }
+
+// CommandStat is one command's line of INFO commandstats: calls so far and the microseconds
+// the server spent in them.
+type CommandStat struct{ Calls, Usec int64 }
+
+// CommandStats returns the server's INFO commandstats by command name (e.g. "evalsha",
+// "hmget"); nil when the server does not answer. Commands run by scripts are counted too.
+func CommandStats(c redis.UniversalClient) map[string]CommandStat {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		return nil
+	}
+	out := map[string]CommandStat{}
+	for _, line := range strings.Split(info, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		name, isCmd := strings.CutPrefix(name, "cmdstat_")
+		if !ok || !isCmd {
+			continue
+		}
+		var st CommandStat
+		for _, kv := range strings.Split(rest, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "calls":
+				st.Calls, _ = strconv.ParseInt(v, 10, 64)
+			case "usec":
+				st.Usec, _ = strconv.ParseInt(v, 10, 64)
+			}
+		}
+		out[name] = st
+	}
+	return out
+}

@@ -46,6 +46,7 @@ type Locker struct {
 	// split is set when the show's keys and the due index may be on different servers
 	// (Cluster, Ring): Hold then writes the due entry with a script of its own.
 	split bool
+	pipe  *autoPipe     // holds go through it (on a single server; nil otherwise)
 	holds atomic.Uint64 // Hold calls so far; every reapEvery-th also cleans up (see holdScript)
 }
 
@@ -60,10 +61,25 @@ const reapEvery = 8
 // the hold and its due-index entry in one script. Otherwise the due entry is written by a
 // second script in the same pipeline, just before the hold, and removed again when the hold is
 // refused: a hold is never without its due entry unless the client dies between the two (the
-// hold then still expires by itself, only without a seat-map update from ExpireDue).
+// hold then still expires by itself, only without a seat-map update from ExpireDue). On a single
+// server, holds also travel on a connection of the Locker's own that carries concurrent holds
+// together (autoPipe); Close closes it.
 func New(client redis.UniversalClient, prefix string, opts ...seatlock.Option) *Locker {
-	_, single := client.(*redis.Client)
-	return &Locker{client: client, prefix: prefix, opts: seatlock.BuildOptions(opts), split: !single}
+	c, single := client.(*redis.Client)
+	l := &Locker{client: client, prefix: prefix, opts: seatlock.BuildOptions(opts), split: !single}
+	if single {
+		l.pipe = newAutoPipe(c.Options())
+	}
+	return l
+}
+
+// Close closes the connection that holds are sent on (see autoPipe); the client is the
+// caller's to close.
+func (r *Locker) Close() error {
+	if r.pipe == nil {
+		return nil
+	}
+	return r.pipe.Close()
 }
 
 func (r *Locker) showKeys(showID string) []string {
@@ -99,6 +115,32 @@ func (r *Locker) exec(ctx context.Context, calls ...*call) {
 		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
 			c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
 		}
+	}
+}
+
+// execPiped runs one script call through the autoPipe (exec when there is none), falling back
+// to the client when the server lacks the script.
+func (r *Locker) execPiped(ctx context.Context, c *call) {
+	if r.pipe == nil {
+		r.exec(ctx, c)
+		return
+	}
+	args := make([]any, 0, 3+len(c.keys)+len(c.args))
+	args = append(args, "EVALSHA", c.script.Hash(), len(c.keys))
+	for _, k := range c.keys {
+		args = append(args, k)
+	}
+	args = append(args, c.args...)
+	v, err := r.pipe.Do(ctx, args...)
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		c.cmd = c.script.Run(ctx, r.client, c.keys, c.args...)
+		return
+	}
+	c.cmd = redis.NewCmd(ctx)
+	if err != nil {
+		c.cmd.SetErr(err)
+	} else {
+		c.cmd.SetVal(v)
 	}
 }
 
@@ -176,7 +218,7 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 		r.exec(ctx, due, hold)
 	} else {
 		hold.keys = append(hold.keys, r.dueKey())
-		r.exec(ctx, hold)
+		r.execPiped(ctx, hold)
 	}
 	v, status, err := reply(hold.cmd)
 	if err != nil {

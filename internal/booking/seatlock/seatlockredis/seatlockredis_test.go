@@ -40,7 +40,9 @@ func newRedisLocker(tb testing.TB, poolSize int, opts ...seatlock.Option) *seatl
 			_ = c.Unlink(context.Background(), k).Err()
 		}
 	})
-	return seatlockredis.New(c, prefix, opts...)
+	l := seatlockredis.New(c, prefix, opts...)
+	tb.Cleanup(func() { _ = l.Close() })
+	return l
 }
 
 func TestRedis(t *testing.T) {
