@@ -23,6 +23,7 @@ build:
 generate:
 	$(TOOL) buf generate
 	$(GO) tool gqlgen generate --config api/graphql/gqlgen.yml
+	$(GO) run ./internal/gateway/graph/gqlinorder internal/gateway/graph/generated/generated.go
 
 generate-check: generate
 	@git diff --exit-code -- api internal/gateway/graph || (echo "generated code is out of date: run 'make generate' and commit"; exit 1)

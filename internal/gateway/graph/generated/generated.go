@@ -17880,7 +17880,7 @@ func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋmarqueeᚑ
 }
 
 func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐAuditEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐAuditEdge(ctx, sel, v[i])
@@ -17968,7 +17968,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCategoryLimit2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryLimit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryLimit2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryLimit(ctx, sel, v[i])
@@ -17997,7 +17997,7 @@ func (ec *executionContext) unmarshalNCategoryLimitInput2ᚖgithubᚗcomᚋmarqu
 }
 
 func (ec *executionContext) marshalNCategoryPrice2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryPrice) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryPrice2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCategoryPrice(ctx, sel, v[i])
@@ -18048,7 +18048,7 @@ func (ec *executionContext) marshalNCheckout2ᚖgithubᚗcomᚋmarqueeᚑcinema�
 }
 
 func (ec *executionContext) marshalNCity2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.City) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCity2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCity(ctx, sel, v[i])
@@ -18082,7 +18082,7 @@ func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋmarqueeᚑc
 }
 
 func (ec *executionContext) marshalNCredit2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCreditᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Credit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCredit2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐCredit(ctx, sel, v[i])
@@ -18150,7 +18150,7 @@ func (ec *executionContext) marshalNDate2ᚕgithubᚗcomᚋmarqueeᚑcinemaᚋma
 }
 
 func (ec *executionContext) marshalNDayOfWeekRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DayOfWeekRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDayOfWeekRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐDayOfWeekRule(ctx, sel, v[i])
@@ -18271,7 +18271,7 @@ func (ec *executionContext) unmarshalNLatLngInput2ᚖgithubᚗcomᚋmarqueeᚑci
 }
 
 func (ec *executionContext) marshalNLayoutCell2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLayoutCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LayoutCell) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLayoutCell2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLayoutCell(ctx, sel, v[i])
@@ -18295,7 +18295,7 @@ func (ec *executionContext) marshalNLayoutCell2ᚖgithubᚗcomᚋmarqueeᚑcinem
 }
 
 func (ec *executionContext) marshalNLayoutRow2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLayoutRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LayoutRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLayoutRow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLayoutRow(ctx, sel, v[i])
@@ -18319,7 +18319,7 @@ func (ec *executionContext) marshalNLayoutRow2ᚖgithubᚗcomᚋmarqueeᚑcinema
 }
 
 func (ec *executionContext) marshalNLeadTimeRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeadTimeRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeadTimeRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐLeadTimeRule(ctx, sel, v[i])
@@ -18372,7 +18372,7 @@ func (ec *executionContext) marshalNMovieConnection2ᚖgithubᚗcomᚋmarqueeᚑ
 }
 
 func (ec *executionContext) marshalNMovieEdge2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovieEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MovieEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMovieEdge2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐMovieEdge(ctx, sel, v[i])
@@ -18416,7 +18416,7 @@ func (ec *executionContext) unmarshalNMovieUpdateInput2githubᚗcomᚋmarqueeᚑ
 }
 
 func (ec *executionContext) marshalNOccupancyTierRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OccupancyTierRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOccupancyTierRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐOccupancyTierRule(ctx, sel, v[i])
@@ -18474,7 +18474,7 @@ func (ec *executionContext) marshalNQuote2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋm
 }
 
 func (ec *executionContext) marshalNQuoteLine2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐQuoteLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QuoteLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuoteLine2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐQuoteLine(ctx, sel, v[i])
@@ -18550,7 +18550,7 @@ func (ec *executionContext) unmarshalNScheduleShowsInput2githubᚗcomᚋmarquee�
 }
 
 func (ec *executionContext) marshalNScreen2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScreenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Screen) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScreen2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐScreen(ctx, sel, v[i])
@@ -18584,7 +18584,7 @@ func (ec *executionContext) unmarshalNScreenUpdateInput2githubᚗcomᚋmarquee�
 }
 
 func (ec *executionContext) marshalNSeatCategory2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeatCategory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatCategory2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatCategory(ctx, sel, v[i])
@@ -18627,7 +18627,7 @@ func (ec *executionContext) unmarshalNSeatCategoryInput2ᚖgithubᚗcomᚋmarque
 }
 
 func (ec *executionContext) marshalNSeatCell2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeatCell) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatCell2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatCell(ctx, sel, v[i])
@@ -18699,7 +18699,7 @@ func (ec *executionContext) marshalNSeatMapEvent2ᚖgithubᚗcomᚋmarqueeᚑcin
 }
 
 func (ec *executionContext) marshalNSeatRow2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeatRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatRow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatRow(ctx, sel, v[i])
@@ -18752,7 +18752,7 @@ func (ec *executionContext) marshalNSeatStatus2githubᚗcomᚋmarqueeᚑcinema�
 }
 
 func (ec *executionContext) marshalNSeatStatusChange2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatStatusChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeatStatusChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatStatusChange2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐSeatStatusChange(ctx, sel, v[i])
@@ -18800,7 +18800,7 @@ func (ec *executionContext) marshalNShow2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋma
 }
 
 func (ec *executionContext) marshalNShowSales2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSalesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShowSales) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShowSales2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐShowSales(ctx, sel, v[i])
@@ -18949,7 +18949,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNTimeBandRule2ᚕᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimeBandRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimeBandRule2ᚖgithubᚗcomᚋmarqueeᚑcinemaᚋmarqueeᚋinternalᚋgatewayᚋgraphᚋmodelᚐTimeBandRule(ctx, sel, v[i])
@@ -18990,7 +18990,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19034,7 +19034,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19062,7 +19062,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19090,7 +19090,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19614,7 +19614,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -19633,7 +19633,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -19652,7 +19652,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19671,7 +19671,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
