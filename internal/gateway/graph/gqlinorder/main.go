@@ -72,7 +72,9 @@ func inOrder(src []byte) ([]byte, int, error) {
 			funcs[fd.Name.Name] = fd
 		}
 	}
-	text := func(n ast.Node) string { return string(src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset]) }
+	text := func(n ast.Node) string {
+		return string(src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset])
+	}
 	// calls lists the methods of ec that each function calls.
 	calls := map[string][]string{}
 	for name, fd := range funcs {
