@@ -14900,7 +14900,7 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14938,7 +14938,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14976,7 +14976,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15049,7 +15049,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15236,7 +15236,7 @@ func (ec *executionContext) _CategoryLimit(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryLimitImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15279,7 +15279,7 @@ func (ec *executionContext) _CategoryPrice(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryPriceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15322,7 +15322,7 @@ func (ec *executionContext) _Checkout(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15365,7 +15365,7 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, cityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15423,7 +15423,7 @@ func (ec *executionContext) _Credit(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, creditImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15461,7 +15461,7 @@ func (ec *executionContext) _DayOfWeekRule(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, dayOfWeekRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15499,7 +15499,7 @@ func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, geoPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15596,7 +15596,7 @@ func (ec *executionContext) _LayoutCell(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, layoutCellImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15634,7 +15634,7 @@ func (ec *executionContext) _LayoutRow(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, layoutRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15672,7 +15672,7 @@ func (ec *executionContext) _LayoutSeat(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, layoutSeatImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15730,7 +15730,7 @@ func (ec *executionContext) _LeadTimeRule(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, leadTimeRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15768,7 +15768,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15806,7 +15806,7 @@ func (ec *executionContext) _Movie(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, movieImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15899,7 +15899,7 @@ func (ec *executionContext) _MovieConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, movieConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15937,7 +15937,7 @@ func (ec *executionContext) _MovieEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, movieEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15978,7 +15978,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -16165,7 +16165,7 @@ func (ec *executionContext) _OccupancyTierRule(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, occupancyTierRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16203,7 +16203,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16241,7 +16241,7 @@ func (ec *executionContext) _PricingRules(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, pricingRulesImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16302,7 +16302,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -16475,7 +16475,7 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, quoteImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16528,7 +16528,7 @@ func (ec *executionContext) _QuoteLine(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, quoteLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16586,7 +16586,7 @@ func (ec *executionContext) _ScheduleConflict(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleConflictImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16639,7 +16639,7 @@ func (ec *executionContext) _ScheduleResult(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16682,7 +16682,7 @@ func (ec *executionContext) _Screen(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, screenImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16735,7 +16735,7 @@ func (ec *executionContext) _Seat(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16798,7 +16798,7 @@ func (ec *executionContext) _SeatCategory(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatCategoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16836,7 +16836,7 @@ func (ec *executionContext) _SeatCell(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatCellImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16874,7 +16874,7 @@ func (ec *executionContext) _SeatLayout(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatLayoutImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16968,7 +16968,7 @@ func (ec *executionContext) _SeatMapEvent(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatMapEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17006,7 +17006,7 @@ func (ec *executionContext) _SeatRow(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17044,7 +17044,7 @@ func (ec *executionContext) _SeatStatusChange(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, seatStatusChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17188,7 +17188,7 @@ func (ec *executionContext) _ShowSales(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, showSalesImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17361,7 +17361,7 @@ func (ec *executionContext) _TheatreShowtimes(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, theatreShowtimesImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17404,7 +17404,7 @@ func (ec *executionContext) _TimeBandRule(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, timeBandRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17452,7 +17452,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17515,7 +17515,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17568,7 +17568,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17616,7 +17616,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17674,7 +17674,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17732,7 +17732,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17790,7 +17790,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

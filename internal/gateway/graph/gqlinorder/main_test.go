@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
 // TestGeneratedExecutor checks the committed executor against the rewrite of what gqlgen writes
-// for it (the same file with every marshalSliceInOrder put back), and pins the classification:
+// for it (the same file with both rewrites undone), and pins the classification:
 // seat maps' lists marshal in order, lists whose elements resolve concurrently (or hold elements
 // that do) keep their goroutines.
 func TestGeneratedExecutor(t *testing.T) {
@@ -17,6 +18,8 @@ func TestGeneratedExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	asGenerated := bytes.ReplaceAll(committed, []byte("marshalSliceInOrder("), []byte("graphql.MarshalSliceConcurrently("))
+	asGenerated = bytes.ReplaceAll(asGenerated, []byte("var deferred graphql.DeferredGroup // defers nothing (gqlinorder)"),
+		[]byte("deferred := graphql.NewDeferredGroup(ctx)"))
 	got, n, err := inOrder(asGenerated)
 	if err != nil {
 		t.Fatal(err)
@@ -39,5 +42,28 @@ func TestGeneratedExecutor(t *testing.T) {
 	}
 	for _, l := range []string{"Show", "Theatre", "Booking", "TheatreShowtimes"} {
 		uses(l, "graphql.MarshalSliceConcurrently")
+	}
+}
+
+// TestUndeferred: marshallers that can defer a field keep their deferred group.
+func TestUndeferred(t *testing.T) {
+	committed, err := os.ReadFile("../generated/generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(object string) string {
+		t.Helper()
+		i := bytes.Index(committed, []byte("func (ec *executionContext) _"+object+"(ctx"))
+		if i < 0 {
+			t.Fatalf("no marshaller of %s", object)
+		}
+		j := bytes.Index(committed[i:], []byte("\n}\n"))
+		return string(committed[i : i+j])
+	}
+	if b := body("Seat"); !strings.Contains(b, "var deferred graphql.DeferredGroup") {
+		t.Error("Seat's marshaller still builds a deferred group")
+	}
+	if b := body("Show"); !strings.Contains(b, "deferred := graphql.NewDeferredGroup(ctx)") || !strings.Contains(b, "&deferred") {
+		t.Error("Show's marshaller, whose resolver fields can be deferred, lost its deferred group")
 	}
 }
