@@ -69,8 +69,11 @@ func run() error {
 		defer os.RemoveAll(abs)
 	}
 
-	// FerretDB wants a "file:" URI whose path ends with "/".
-	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}).String()
+	// FerretDB wants a "file:" URI whose path ends with "/". Transactions take the write lock when
+	// they begin (_txlock=immediate): a transaction that read first and then wrote failed at once
+	// with SQLITE_BUSY when another write had committed meanwhile (WAL mode does not wait for the
+	// busy timeout there), which concurrent tests hit now and then.
+	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/", RawQuery: "_txlock=immediate"}).String()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 

@@ -39,8 +39,9 @@ type autoPipe struct {
 var errPipeBroken = errors.New("seat locker connection broken")
 
 type pipeConn struct {
-	nc          net.Conn
-	readTimeout time.Duration // 0: none
+	nc           net.Conn
+	readTimeout  time.Duration // 0: none
+	writeTimeout time.Duration // 0: none
 
 	mu       sync.Mutex // guards the fields below
 	buf      []byte     // commands not yet written
@@ -136,6 +137,9 @@ func (p *autoPipe) connect(ctx context.Context) (*pipeConn, error) {
 	if p.opt.ReadTimeout > 0 {
 		c.readTimeout = p.opt.ReadTimeout
 	}
+	if p.opt.WriteTimeout > 0 {
+		c.writeTimeout = p.opt.WriteTimeout
+	}
 	go c.read(br)
 	p.conn = c
 	return c, nil
@@ -199,6 +203,9 @@ func (c *pipeConn) send(call *pipeCall, args []any) {
 		out := c.buf
 		c.buf, c.spare = c.spare[:0], nil
 		c.mu.Unlock()
+		if c.writeTimeout > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+		}
 		_, err := c.nc.Write(out)
 		c.mu.Lock()
 		c.spare = out
