@@ -60,6 +60,27 @@ func reportLoad(b *testing.B, res bench.Result) {
 	b.ReportMetric(bench.Millis(res.Max()), "max_ms")
 }
 
+// runTimed runs warm requests of cfg untimed (so that connections and the server's caches are
+// warm), then b.N timed ones, and returns the timed run's result and the CPU sample taken when
+// the timer started. A run that could not be made fails the benchmark.
+func runTimed(b *testing.B, cfg bench.Config, warm int) (bench.Result, cpuUse) {
+	b.Helper()
+	w := cfg
+	w.Requests = warm
+	if _, err := bench.Run(context.Background(), w); err != nil {
+		b.Fatal(err)
+	}
+	cfg.Requests = b.N
+	b.ResetTimer()
+	cpu := sampleCPU()
+	res, err := bench.Run(context.Background(), cfg)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res, cpu
+}
+
 func mustBody(tb testing.TB, query string, vars map[string]any) []byte {
 	tb.Helper()
 	b, err := bench.GraphQLBody(query, vars)

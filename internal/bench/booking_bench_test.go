@@ -980,38 +980,18 @@ func BenchmarkSeatMapIMAX420(b *testing.B) {
 				continue
 			}
 			b.Run(fmt.Sprintf("caller=%s/workers=%d", caller, workers), func(b *testing.B) {
-				seatMapWorkers(b, url, body, workers, check, &respBytes, caller == "holder", holder)
+				client := bench.NewClient(workers)
+				defer client.CloseIdleConnections()
+				if caller == "holder" {
+					client.Jar = holder.Jar
+				}
+				res, cpu := runTimed(b, bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}, 4*workers)
+				reportCPU(b, cpu)
+				reportLoad(b, res)
+				b.ReportMetric(float64(respBytes.Load())/1024, "resp_KiB")
 			})
 		}
 	}
-}
-
-// seatMapWorkers runs BenchmarkSeatMapIMAX420's load with workers workers, anonymous or with the
-// holder's session cookie.
-func seatMapWorkers(b *testing.B, url string, body []byte, workers int, check func(int, []byte) error,
-	respBytes *atomic.Int64, asHolder bool, holder *http.Client) {
-	client := bench.NewClient(workers)
-	defer client.CloseIdleConnections()
-	if asHolder {
-		client.Jar = holder.Jar
-	}
-	cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}
-	warm := cfg
-	warm.Requests = 4 * workers
-	if _, err := bench.Run(context.Background(), warm); err != nil {
-		b.Fatal(err)
-	}
-	cfg.Requests = b.N
-	b.ResetTimer()
-	cpu := sampleCPU()
-	res, err := bench.Run(context.Background(), cfg)
-	b.StopTimer()
-	if err != nil {
-		b.Fatal(err)
-	}
-	reportCPU(b, cpu)
-	reportLoad(b, res)
-	b.ReportMetric(float64(respBytes.Load())/1024, "resp_KiB")
 }
 
 // flashClients is the number of customers racing in BenchmarkFlashSale.

@@ -42,18 +42,7 @@ func BenchmarkMeAuthenticatedHTTP(b *testing.B) {
 				}
 				return nil
 			}}
-			warm := cfg
-			warm.Requests = 4 * workers
-			if _, err := bench.Run(context.Background(), warm); err != nil {
-				b.Fatal(err)
-			}
-			cfg.Requests = b.N
-			b.ResetTimer()
-			res, err := bench.Run(context.Background(), cfg)
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
+			res, _ := runTimed(b, cfg, 4*workers)
 			reportLoad(b, res)
 		})
 	}

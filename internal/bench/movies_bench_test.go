@@ -53,19 +53,7 @@ func BenchmarkMoviesFirst20HTTP(b *testing.B) {
 			client := bench.NewClient(workers)
 			defer client.CloseIdleConnections()
 			cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: bench.GraphQLOK}
-			// Warm the connections and the server's caches outside the timer.
-			warm := cfg
-			warm.Requests = 4 * workers
-			if _, err := bench.Run(context.Background(), warm); err != nil {
-				b.Fatal(err)
-			}
-			cfg.Requests = b.N
-			b.ResetTimer()
-			res, err := bench.Run(context.Background(), cfg)
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
+			res, _ := runTimed(b, cfg, 4*workers)
 			reportLoad(b, res)
 		})
 	}

@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -247,19 +246,7 @@ func BenchmarkShowtimesCity50Theatres(b *testing.B) {
 					client := bench.NewClient(workers)
 					defer client.CloseIdleConnections()
 					cfg := bench.Config{URL: url, Body: bench.Static(body), Workers: workers, Client: client, Check: check}
-					warm := cfg
-					warm.Requests = 2 * workers
-					if _, err := bench.Run(context.Background(), warm); err != nil {
-						b.Fatal(err)
-					}
-					cfg.Requests = b.N
-					b.ResetTimer()
-					cpu := sampleCPU()
-					res, err := bench.Run(context.Background(), cfg)
-					b.StopTimer()
-					if err != nil {
-						b.Fatal(err)
-					}
+					res, cpu := runTimed(b, cfg, 2*workers)
 					// This process's CPU time per request: server and load generator together.
 					if res.Requests > 0 {
 						b.ReportMetric((sampleCPU().self-cpu.self)*1e3/float64(res.Requests), "cpu_ms/req")

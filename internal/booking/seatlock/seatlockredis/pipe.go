@@ -324,26 +324,20 @@ func readReply(br *bufio.Reader) (any, error) {
 		return nil, replyError(body)
 	case ':':
 		return strconv.ParseInt(string(body), 10, 64)
-	case '$':
+	case '$', '*':
 		n, err := strconv.Atoi(string(body))
 		if err != nil || n < -1 || n > maxBulk {
-			return nil, fmt.Errorf("malformed bulk length %q", body)
+			return nil, fmt.Errorf("malformed length in reply %q", line)
 		}
-		if n == -1 {
+		switch {
+		case n == -1:
 			return nil, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return nil, err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, err := strconv.Atoi(string(body))
-		if err != nil || n < -1 || n > maxBulk {
-			return nil, fmt.Errorf("malformed array length %q", body)
-		}
-		if n == -1 {
-			return nil, nil
+		case line[0] == '$':
+			buf := make([]byte, n+2)
+			if _, err := io.ReadFull(br, buf); err != nil {
+				return nil, err
+			}
+			return string(buf[:n]), nil
 		}
 		out := make([]any, n)
 		for i := range out {
