@@ -18,10 +18,8 @@ import (
 
 // The micro-cache answers identical anonymous catalogue queries from memory for a moment, so that
 // a crowd looking at the same listing or seat map costs one execution per moment instead of one
-// per person. Only answers that cannot depend on who asks are cached: requests without an
-// Authorization header, and either without a session cookie or with a query that selects none of
-// the fields a browser session changes (personalFields: a seat map's myHold and a seat's mine).
-// Signed-in callers are never cached, since what they may see can depend on their roles. A cached answer is at most the TTL
+// per person. Only requests that carry no identity are cached (no Authorization header, no
+// session cookie): their answers cannot depend on who asks. A cached answer is at most the TTL
 // old, plus the time of one execution: an expired answer is served once more while a single
 // request refreshes it in the background, so that nobody waits for the refresh. Seat maps are
 // kept shorter, and live changes reach open pages through seatMapChanged.
@@ -32,10 +30,6 @@ var cacheableFields = map[string]bool{
 	"cities": true, "movies": true, "movie": true, "theatres": true, "theatre": true, "showDates": true,
 	"showtimes": true, "show": true, "seatMap": true,
 }
-
-// personalFields are the fields, under cacheableFields, whose answers depend on the caller's
-// browser session. A new field that depends on the session must be added here.
-var personalFields = map[string]bool{"mine": true, "myHold": true}
 
 // Bounds of the micro-cache.
 const (
@@ -54,13 +48,7 @@ type microCache struct {
 	mu       sync.Mutex
 	entries  map[[32]byte]cachedAnswer
 	inFlight map[[32]byte]*flight
-	verdicts map[string]verdict // by query text
-}
-
-// verdict is what the micro-cache may do with a query's answers.
-type verdict struct {
-	maxAge   time.Duration // how long they may be kept (0: never)
-	personal bool          // they depend on the browser session: shared only among callers without one
+	verdicts map[string]time.Duration // query text → how long its answers may be kept (0: never)
 }
 
 type cachedAnswer struct {
@@ -83,7 +71,7 @@ func newMicroCache(ttl time.Duration, next http.Handler) http.Handler {
 		return next
 	}
 	return &microCache{ttl: ttl, next: next, now: time.Now, entries: map[[32]byte]cachedAnswer{},
-		inFlight: map[[32]byte]*flight{}, verdicts: map[string]verdict{}}
+		inFlight: map[[32]byte]*flight{}, verdicts: map[string]time.Duration{}}
 }
 
 type gqlRequest struct {
@@ -93,7 +81,8 @@ type gqlRequest struct {
 }
 
 func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.Header.Get("Authorization") != "" || r.ContentLength > microCacheMaxBody {
+	if r.Method != http.MethodPost || r.Header.Get("Authorization") != "" || hasCookie(r, session.CookieName) ||
+		r.ContentLength > microCacheMaxBody {
 		c.next.ServeHTTP(w, r)
 		return
 	}
@@ -108,12 +97,11 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.next.ServeHTTP(w, r)
 		return
 	}
-	v := c.verdict(req.Query)
-	if v.maxAge <= 0 || v.personal && hasCookie(r, session.CookieName) {
+	maxAge := c.verdict(req.Query)
+	if maxAge <= 0 {
 		c.next.ServeHTTP(w, r)
 		return
 	}
-	maxAge := v.maxAge
 	key := sha256.Sum256(append([]byte(req.OperationName+"\x00"+req.Query+"\x00"), req.Variables...))
 	now := c.now()
 	c.mu.Lock()
@@ -179,16 +167,16 @@ func (c *microCache) execute(key [32]byte, maxAge time.Duration, f *flight, r *h
 	_, _ = w.Write(f.body)
 }
 
-// verdict says what may be done with answers to query: kept only when it is one query operation
-// whose root fields are all cacheable, and shorter when it reads a seat map.
-func (c *microCache) verdict(query string) verdict {
+// verdict is how long answers to query may be kept: 0 unless it is one query operation whose
+// root fields are all cacheable; shorter when it reads a seat map.
+func (c *microCache) verdict(query string) time.Duration {
 	c.mu.Lock()
 	v, ok := c.verdicts[query]
 	c.mu.Unlock()
 	if ok {
 		return v
 	}
-	v = decide(query, c.ttl)
+	v = c.decide(query)
 	c.mu.Lock()
 	if len(c.verdicts) >= microCacheMaxQueries {
 		clear(c.verdicts)
@@ -198,45 +186,22 @@ func (c *microCache) verdict(query string) verdict {
 	return v
 }
 
-func decide(query string, ttl time.Duration) verdict {
+func (c *microCache) decide(query string) time.Duration {
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
 	if err != nil || len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
-		return verdict{}
+		return 0
 	}
-	v := verdict{maxAge: ttl}
+	maxAge := c.ttl
 	for _, sel := range doc.Operations[0].SelectionSet {
 		f, ok := sel.(*ast.Field)
 		if !ok || !cacheableFields[f.Name] {
-			return verdict{}
+			return 0
 		}
 		if f.Name == "seatMap" {
-			v.maxAge = min(v.maxAge, seatMapMaxAge)
+			maxAge = min(maxAge, seatMapMaxAge)
 		}
 	}
-	// Any field of that name anywhere, fragments included, whatever its type: a query that does
-	// not select one cannot tell one session from another.
-	v.personal = selectsAny(doc.Operations[0].SelectionSet, personalFields)
-	for _, f := range doc.Fragments {
-		v.personal = v.personal || selectsAny(f.SelectionSet, personalFields)
-	}
-	return v
-}
-
-// selectsAny reports whether set selects, at any depth, a field named in names.
-func selectsAny(set ast.SelectionSet, names map[string]bool) bool {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if names[s.Name] || selectsAny(s.SelectionSet, names) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if selectsAny(s.SelectionSet, names) {
-				return true
-			}
-		}
-	}
-	return false
+	return maxAge
 }
 
 func hasCookie(r *http.Request, name string) bool {
