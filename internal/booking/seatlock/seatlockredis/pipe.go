@@ -78,10 +78,10 @@ func (p *autoPipe) Do(ctx context.Context, args ...any) (any, error) {
 	c.send(call, args)
 	select {
 	case <-call.done:
-		if redis.HasErrorPrefix(call.err, "READONLY") {
-			c.fail(call.err) // a Sentinel failover demoted the server: dial the new master
-		}
-		if call.err != nil && (errors.Is(call.err, errPipeBroken) || redis.HasErrorPrefix(call.err, "READONLY")) {
+		// A broken connection, or a server a failover demoted (READONLY): the next command dials
+		// again (the dialer finds the new master).
+		if errors.Is(call.err, errPipeBroken) || redis.HasErrorPrefix(call.err, "READONLY") {
+			c.fail(call.err)
 			p.forget(c)
 		}
 		return call.val, call.err
