@@ -86,6 +86,9 @@ func Mount(mux *http.ServeMux, o Options) {
 		return errInternal
 	})
 	srv.AroundOperations(operationMetrics(o.Metrics))
+	// No AroundFields: fields that are plain scalar struct fields skip gqlgen's per-field
+	// resolution, middleware included (gqlinorder's trivialFields). Per-field logic belongs in a
+	// resolver.
 
 	gql := http.Handler(srv)
 	mux.Handle("/graphql", newMicroCache(o.CacheTTL, authenticate(o, withSession(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

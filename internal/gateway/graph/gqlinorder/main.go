@@ -13,7 +13,9 @@
 //
 // The sequential helper, marshalSliceInOrder, lives in the generated package (inorder.go). It also
 // spares object marshallers that can defer no field the empty deferred group gqlgen builds for
-// every object (see undeferred).
+// every object (see undeferred), and marshals fields that are plain scalar struct fields directly,
+// without gqlgen's per-field resolution (see trivialFields): field middleware (AroundFields)
+// does not see those fields.
 package main
 
 import (
@@ -54,7 +56,7 @@ func rewrite(path string) error {
 	if n == 0 && !bytes.Contains(src, []byte("marshalSliceInOrder(")) {
 		return fmt.Errorf("%s: no list of plain objects found; has gqlgen's output changed?", path)
 	}
-	if n == 0 {
+	if bytes.Equal(out, src) {
 		return nil // rewritten already
 	}
 	return os.WriteFile(path, out, 0o644)
@@ -150,6 +152,7 @@ func inOrder(src []byte) ([]byte, int, error) {
 		edits = append(edits, edit{at, len("graphql.MarshalSliceConcurrently"), "marshalSliceInOrder"})
 	}
 	edits = append(edits, undeferred(fset, funcs)...)
+	edits = append(edits, trivialFields(fset, funcs)...)
 	slices.SortFunc(edits, func(a, b edit) int { return a.at - b.at })
 	var out bytes.Buffer
 	last := 0
@@ -207,6 +210,110 @@ func undeferred(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
 		edits = append(edits, edit{from, to - from, "var deferred graphql.DeferredGroup // defers nothing (gqlinorder)"})
 	}
 	return edits
+}
+
+// neverNull are gqlgen's marshallers of built-in scalars that never return graphql.Null: a non-null
+// field marshalled with them can raise no error.
+var neverNull = []string{"MarshalString", "MarshalInt", "MarshalInt32", "MarshalInt64", "MarshalBoolean", "MarshalID"}
+
+// trivialMark ends the body of a field marshaller trivialFields rewrote.
+const trivialMark = "// trivial field (gqlinorder)"
+
+// trivialFields returns the edits that marshal trivial fields directly. gqlgen resolves every field
+// through graphql.ResolveField: a field context, a context carrying it, the field middleware, a
+// deferred recover and the value boxed in an interface — five or six allocations even for a field
+// that is only a struct field of a built-in scalar or an enum. For such a field (the resolver
+// returns obj.Field, nil; no directives; a marshaller that cannot fail) none of that can have an
+// effect but the field middleware, and the gateway installs none (gateway.go says so), so the
+// marshaller is called with the value at once. A seat map has about 3,000 of them.
+func trivialFields(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
+	var edits []edit
+	for name, fd := range funcs {
+		if !strings.HasPrefix(name, "_") || len(fd.Body.List) != 1 {
+			continue
+		}
+		call := returnedCall(fd.Body)
+		if call == nil || !isSelector(call.Fun, "graphql", "ResolveField") || len(call.Args) != 9 {
+			continue
+		}
+		resolver, ok1 := call.Args[4].(*ast.FuncLit)
+		chain, ok2 := call.Args[5].(*ast.Ident)
+		marshal, ok3 := call.Args[6].(*ast.FuncLit)
+		if !ok1 || !ok2 || !ok3 || chain.Name != "nil" {
+			continue
+		}
+		field := structField(resolver.Body)
+		m := returnedCall(marshal.Body)
+		if field == "" || m == nil {
+			continue
+		}
+		marshaller, ok := ecMethod(m.Fun)
+		if !ok || funcs[marshaller] == nil || !cannotFail(funcs[marshaller]) {
+			continue
+		}
+		from, to := fset.Position(fd.Body.Pos()).Offset, fset.Position(fd.Body.End()).Offset
+		edits = append(edits, edit{from, to - from,
+			fmt.Sprintf("{\n\treturn ec.%s(ctx, field.Selections, obj.%s) %s\n}", marshaller, field, trivialMark)})
+	}
+	return edits
+}
+
+// returnedCall returns the call of a body that is only "return call(...)".
+func returnedCall(body *ast.BlockStmt) *ast.CallExpr {
+	if len(body.List) != 1 {
+		return nil
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil
+	}
+	call, _ := ret.Results[0].(*ast.CallExpr)
+	return call
+}
+
+// structField returns Field of a resolver body that is only "return obj.Field, nil".
+func structField(body *ast.BlockStmt) string {
+	if len(body.List) != 1 {
+		return ""
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 2 {
+		return ""
+	}
+	sel, ok := ret.Results[0].(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	obj, ok1 := sel.X.(*ast.Ident)
+	nilErr, ok2 := ret.Results[1].(*ast.Ident)
+	if !ok1 || !ok2 || obj.Name != "obj" || nilErr.Name != "nil" {
+		return ""
+	}
+	return sel.Sel.Name
+}
+
+// cannotFail reports whether a marshaller neither fails nor reads the field context: an enum's
+// ("return v") or a non-null built-in scalar's whose graphql.Marshal… never returns Null.
+func cannotFail(fd *ast.FuncDecl) bool {
+	list := fd.Body.List
+	if len(list) == 1 {
+		ret, ok := list[0].(*ast.ReturnStmt)
+		if !ok || len(ret.Results) != 1 {
+			return false
+		}
+		v, ok := ret.Results[0].(*ast.Ident)
+		return ok && v.Name == "v"
+	}
+	// _ = sel; res := graphql.MarshalX(v); if res == graphql.Null {…}; return res
+	if len(list) != 4 {
+		return false
+	}
+	assign, ok := list[1].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 {
+		return false
+	}
+	call, ok := assign.Rhs[0].(*ast.CallExpr)
+	return ok && slices.ContainsFunc(neverNull, func(m string) bool { return isSelector(call.Fun, "graphql", m) })
 }
 
 func isSelector(e ast.Expr, pkg, name string) bool {
