@@ -13708,77 +13708,13 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 var creditImplementors = []string{"Credit"}
 
 func (ec *executionContext) _Credit(ctx context.Context, sel ast.SelectionSet, obj *model.Credit) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, creditImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Credit")
-		case "name":
-			out.Values[i] = ec._Credit_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "role":
-			out.Values[i] = ec._Credit_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_Credit(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var dayOfWeekRuleImplementors = []string{"DayOfWeekRule"}
 
 func (ec *executionContext) _DayOfWeekRule(ctx context.Context, sel ast.SelectionSet, obj *model.DayOfWeekRule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, dayOfWeekRuleImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("DayOfWeekRule")
-		case "day":
-			out.Values[i] = ec._DayOfWeekRule_day(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "percent":
-			out.Values[i] = ec._DayOfWeekRule_percent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_DayOfWeekRule(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var geoPointImplementors = []string{"GeoPoint"}
@@ -13881,211 +13817,31 @@ func (ec *executionContext) _Hold(ctx context.Context, sel ast.SelectionSet, obj
 var layoutCellImplementors = []string{"LayoutCell"}
 
 func (ec *executionContext) _LayoutCell(ctx context.Context, sel ast.SelectionSet, obj *model.LayoutCell) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, layoutCellImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("LayoutCell")
-		case "column":
-			out.Values[i] = ec._LayoutCell_column(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "seat":
-			out.Values[i] = ec._LayoutCell_seat(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_LayoutCell(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var layoutRowImplementors = []string{"LayoutRow"}
 
 func (ec *executionContext) _LayoutRow(ctx context.Context, sel ast.SelectionSet, obj *model.LayoutRow) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, layoutRowImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("LayoutRow")
-		case "label":
-			out.Values[i] = ec._LayoutRow_label(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cells":
-			out.Values[i] = ec._LayoutRow_cells(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_LayoutRow(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var layoutSeatImplementors = []string{"LayoutSeat"}
 
 func (ec *executionContext) _LayoutSeat(ctx context.Context, sel ast.SelectionSet, obj *model.LayoutSeat) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, layoutSeatImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("LayoutSeat")
-		case "id":
-			out.Values[i] = ec._LayoutSeat_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "number":
-			out.Values[i] = ec._LayoutSeat_number(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "category":
-			out.Values[i] = ec._LayoutSeat_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "accessible":
-			out.Values[i] = ec._LayoutSeat_accessible(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "companion":
-			out.Values[i] = ec._LayoutSeat_companion(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "blocked":
-			out.Values[i] = ec._LayoutSeat_blocked(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_LayoutSeat(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var leadTimeRuleImplementors = []string{"LeadTimeRule"}
 
 func (ec *executionContext) _LeadTimeRule(ctx context.Context, sel ast.SelectionSet, obj *model.LeadTimeRule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, leadTimeRuleImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("LeadTimeRule")
-		case "withinMinutes":
-			out.Values[i] = ec._LeadTimeRule_withinMinutes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "percent":
-			out.Values[i] = ec._LeadTimeRule_percent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_LeadTimeRule(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *model.Money) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Money")
-		case "amount":
-			out.Values[i] = ec._Money_amount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "currency":
-			out.Values[i] = ec._Money_currency(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_Money(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var movieImplementors = []string{"Movie"}
@@ -15020,178 +14776,25 @@ func (ec *executionContext) _Screen(ctx context.Context, sel ast.SelectionSet, o
 var seatImplementors = []string{"Seat"}
 
 func (ec *executionContext) _Seat(ctx context.Context, sel ast.SelectionSet, obj *model.Seat) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Seat")
-		case "id":
-			out.Values[i] = ec._Seat_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "number":
-			out.Values[i] = ec._Seat_number(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "category":
-			out.Values[i] = ec._Seat_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "status":
-			out.Values[i] = ec._Seat_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "accessible":
-			out.Values[i] = ec._Seat_accessible(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "companion":
-			out.Values[i] = ec._Seat_companion(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "mine":
-			out.Values[i] = ec._Seat_mine(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_Seat(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatCategoryImplementors = []string{"SeatCategory"}
 
 func (ec *executionContext) _SeatCategory(ctx context.Context, sel ast.SelectionSet, obj *model.SeatCategory) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatCategoryImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatCategory")
-		case "code":
-			out.Values[i] = ec._SeatCategory_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "name":
-			out.Values[i] = ec._SeatCategory_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatCategory(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatCellImplementors = []string{"SeatCell"}
 
 func (ec *executionContext) _SeatCell(ctx context.Context, sel ast.SelectionSet, obj *model.SeatCell) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatCellImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatCell")
-		case "column":
-			out.Values[i] = ec._SeatCell_column(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "seat":
-			out.Values[i] = ec._SeatCell_seat(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatCell(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatLayoutImplementors = []string{"SeatLayout"}
 
 func (ec *executionContext) _SeatLayout(ctx context.Context, sel ast.SelectionSet, obj *model.SeatLayout) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatLayoutImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatLayout")
-		case "categories":
-			out.Values[i] = ec._SeatLayout_categories(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "rows":
-			out.Values[i] = ec._SeatLayout_rows(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatLayout(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatMapImplementors = []string{"SeatMap"}
@@ -15253,115 +14856,19 @@ func (ec *executionContext) _SeatMap(ctx context.Context, sel ast.SelectionSet, 
 var seatMapEventImplementors = []string{"SeatMapEvent"}
 
 func (ec *executionContext) _SeatMapEvent(ctx context.Context, sel ast.SelectionSet, obj *model.SeatMapEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatMapEventImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatMapEvent")
-		case "showId":
-			out.Values[i] = ec._SeatMapEvent_showId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "seats":
-			out.Values[i] = ec._SeatMapEvent_seats(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatMapEvent(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatRowImplementors = []string{"SeatRow"}
 
 func (ec *executionContext) _SeatRow(ctx context.Context, sel ast.SelectionSet, obj *model.SeatRow) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatRowImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatRow")
-		case "label":
-			out.Values[i] = ec._SeatRow_label(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cells":
-			out.Values[i] = ec._SeatRow_cells(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatRow(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var seatStatusChangeImplementors = []string{"SeatStatusChange"}
 
 func (ec *executionContext) _SeatStatusChange(ctx context.Context, sel ast.SelectionSet, obj *model.SeatStatusChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatStatusChangeImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SeatStatusChange")
-		case "seatId":
-			out.Values[i] = ec._SeatStatusChange_seatId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "status":
-			out.Values[i] = ec._SeatStatusChange_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_SeatStatusChange(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var showImplementors = []string{"Show"}
@@ -15689,49 +15196,7 @@ func (ec *executionContext) _TheatreShowtimes(ctx context.Context, sel ast.Selec
 var timeBandRuleImplementors = []string{"TimeBandRule"}
 
 func (ec *executionContext) _TimeBandRule(ctx context.Context, sel ast.SelectionSet, obj *model.TimeBandRule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timeBandRuleImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	var deferred graphql.DeferredGroup // defers nothing (gqlinorder)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("TimeBandRule")
-		case "name":
-			out.Values[i] = ec._TimeBandRule_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "from":
-			out.Values[i] = ec._TimeBandRule_from(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "to":
-			out.Values[i] = ec._TimeBandRule_to(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "percent":
-			out.Values[i] = ec._TimeBandRule_percent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return ec.direct_TimeBandRule(ctx, sel, obj) // direct object (gqlinorder)
 }
 
 var userImplementors = []string{"User"}

@@ -25,6 +25,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -49,26 +50,37 @@ func rewrite(path string) error {
 	if err != nil {
 		return err
 	}
-	out, n, err := inOrder(src)
+	if bytes.Contains(src, []byte(directMark)) {
+		return nil // rewritten already
+	}
+	r, err := inOrder(src)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if n == 0 && !bytes.Contains(src, []byte("marshalSliceInOrder(")) {
-		return fmt.Errorf("%s: no list of plain objects found; has gqlgen's output changed?", path)
+	if r.lists == 0 || r.direct == nil {
+		return fmt.Errorf("%s: no list of plain objects or no direct object found; has gqlgen's output changed?", path)
 	}
-	if bytes.Equal(out, src) {
-		return nil // rewritten already
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "direct.go"), r.direct, 0o644); err != nil {
+		return err
 	}
-	return os.WriteFile(path, out, 0o644)
+	return os.WriteFile(path, r.executor, 0o644)
 }
 
-// inOrder returns src with the MarshalSliceConcurrently calls of lists of plain objects replaced,
-// and how many it replaced.
-func inOrder(src []byte) ([]byte, int, error) {
+// rewritten is what inOrder makes of gqlgen's executor.
+type rewritten struct {
+	executor []byte // generated.go, rewritten
+	direct   []byte // direct.go: the writers of direct objects
+	lists    int    // lists of plain objects marshalled in order
+}
+
+// inOrder rewrites gqlgen's executor src: lists of plain objects marshalled in order, objects
+// that defer nothing without a deferred group, trivial fields marshalled directly and direct
+// objects written by the writers in direct.go.
+func inOrder(src []byte) (rewritten, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "generated.go", src, 0)
 	if err != nil {
-		return nil, 0, err
+		return rewritten{}, err
 	}
 	funcs := map[string]*ast.FuncDecl{}
 	for _, d := range f.Decls {
@@ -151,8 +163,18 @@ func inOrder(src []byte) ([]byte, int, error) {
 	for _, at := range sites {
 		edits = append(edits, edit{at, len("graphql.MarshalSliceConcurrently"), "marshalSliceInOrder"})
 	}
-	edits = append(edits, undeferred(fset, funcs)...)
-	edits = append(edits, trivialFields(fset, funcs)...)
+	objects := directObjects(funcs, text)
+	direct, err := directSource(objects, f.Imports)
+	if err != nil {
+		return rewritten{}, fmt.Errorf("direct.go: %w", err)
+	}
+	replaced := directEdits(fset, objects)
+	edits = append(edits, replaced...)
+	for _, e := range append(undeferred(fset, funcs), trivialFields(fset, funcs)...) {
+		if !slices.ContainsFunc(replaced, func(r edit) bool { return e.at >= r.at && e.at < r.at+r.n }) {
+			edits = append(edits, e)
+		}
+	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.at - b.at })
 	var out bytes.Buffer
 	last := 0
@@ -162,7 +184,7 @@ func inOrder(src []byte) ([]byte, int, error) {
 		last = e.at + e.n
 	}
 	out.Write(src[last:])
-	return out.Bytes(), len(sites), nil
+	return rewritten{executor: out.Bytes(), direct: direct, lists: len(sites)}, nil
 }
 
 // edit replaces n bytes at offset at with text.
