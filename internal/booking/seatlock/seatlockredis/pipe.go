@@ -70,24 +70,45 @@ func newAutoPipe(opt *redis.Options) *autoPipe {
 // (whose elements may be error replies); an error reply is returned as an error that
 // redis.HasErrorPrefix reads.
 func (p *autoPipe) Do(ctx context.Context, args ...any) (any, error) {
-	c, err := p.connect(ctx)
-	if err != nil {
+	// A command whose caller has given up is not sent: it would take effect (a hold, its seats)
+	// while its caller reports a failure.
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	call := &pipeCall{done: make(chan struct{})}
-	c.send(call, args)
+	var c *pipeConn
+	for try := 0; ; try++ {
+		var err error
+		if c, err = p.connect(ctx); err != nil {
+			return nil, err
+		}
+		if c.send(call, args) {
+			break
+		}
+		// The connection had broken while idle (a server restart or failover, an idle timeout)
+		// and the command was not sent: once, on a new connection.
+		p.forget(c)
+		if try == 1 {
+			return nil, call.err
+		}
+		call = &pipeCall{done: make(chan struct{})}
+	}
 	select {
 	case <-call.done:
-		// A broken connection, or a server a failover demoted (READONLY): the next command dials
-		// again (the dialer finds the new master).
-		if errors.Is(call.err, errPipeBroken) || redis.HasErrorPrefix(call.err, "READONLY") {
-			c.fail(call.err)
-			p.forget(c)
-		}
-		return call.val, call.err
 	case <-ctx.Done():
-		return nil, ctx.Err() // the reply, when it comes, is dropped
+		select {
+		case <-call.done: // the reply came as well: it is the truth
+		default:
+			return nil, ctx.Err() // the reply, when it comes, is dropped
+		}
 	}
+	// A broken connection, or a server a failover demoted (READONLY): the next command dials
+	// again (the dialer finds the new master).
+	if errors.Is(call.err, errPipeBroken) || redis.HasErrorPrefix(call.err, "READONLY") {
+		c.fail(call.err)
+		p.forget(c)
+	}
+	return call.val, call.err
 }
 
 // Close closes the connection; commands on it fail, and later ones are refused.
@@ -180,14 +201,14 @@ func (p *autoPipe) login(ctx context.Context, nc net.Conn, br *bufio.Reader) err
 }
 
 // send queues call's command and, unless another caller is writing already, writes what is
-// queued until nothing is.
-func (c *pipeConn) send(call *pipeCall, args []any) {
+// queued until nothing is. It reports false, with call.err set, when the connection was broken
+// before the command was queued: then nothing was sent.
+func (c *pipeConn) send(call *pipeCall, args []any) bool {
 	c.mu.Lock()
 	if c.err != nil {
 		call.err = c.err
-		close(call.done)
 		c.mu.Unlock()
-		return
+		return false
 	}
 	c.buf = appendCommand(c.buf, args)
 	c.pending = append(c.pending, call)
@@ -196,7 +217,7 @@ func (c *pipeConn) send(call *pipeCall, args []any) {
 	}
 	if c.flushing {
 		c.mu.Unlock()
-		return
+		return true
 	}
 	c.flushing = true
 	for len(c.buf) > 0 && c.err == nil {
@@ -215,6 +236,7 @@ func (c *pipeConn) send(call *pipeCall, args []any) {
 	}
 	c.flushing = false
 	c.mu.Unlock()
+	return true
 }
 
 // read hands each reply to the oldest pending call, until the connection breaks.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -234,4 +235,101 @@ func waitPending(t *testing.T, p *autoPipe, n int) {
 		}
 	}
 	t.Fatalf("no %d pending commands", n)
+}
+
+// TestPipeRedialsAfterIdleBreak: a connection the server closed while nothing was pending (a
+// restart, a failover, the server's idle timeout) costs the next command nothing: it was never
+// sent, so it goes out on a new connection.
+func TestPipeRedialsAfterIdleBreak(t *testing.T) {
+	p, c, prefix := newTestPipe(t)
+	ctx := context.Background()
+	id, err := p.Do(ctx, "CLIENT", "ID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !pipeBroken(p) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // the reader sees the connection end
+	}
+	if _, err := p.Do(ctx, "SET", prefix+"k", "v"); err != nil {
+		t.Fatalf("first command after an idle break: %v", err)
+	}
+	if v, err := c.Get(ctx, prefix+"k").Result(); err != nil || v != "v" {
+		t.Fatalf("GET = %q, %v", v, err)
+	}
+}
+
+func pipeBroken(p *autoPipe) bool {
+	p.mu.Lock()
+	c := p.conn
+	p.mu.Unlock()
+	if c == nil {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err != nil
+}
+
+// TestPipeSendsNothingForADoneContext: a caller that has given up is refused before its command is
+// sent, so a hold never takes seats while its caller reports a failure.
+func TestPipeSendsNothingForADoneContext(t *testing.T) {
+	p, c, prefix := newTestPipe(t)
+	ctx := context.Background()
+	if _, err := p.Do(ctx, "PING"); err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := p.Do(done, "SET", prefix+"k", "v"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Do with a done context = %v, want context.Canceled", err)
+	}
+	if _, err := p.Do(ctx, "PING"); err != nil { // after the SET, had it been sent
+		t.Fatal(err)
+	}
+	if n, err := c.Exists(ctx, prefix+"k").Result(); err != nil || n != 0 {
+		t.Fatalf("the command ran (EXISTS = %d, %v)", n, err)
+	}
+}
+
+// TestPipeCloseUnderLoad closes the pipe while callers with short deadlines are in flight: every
+// reply goes to its caller, every caller returns, and no goroutine is left behind.
+func TestPipeCloseUnderLoad(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for round := range 10 {
+		p, _, _ := newTestPipe(t)
+		var wg sync.WaitGroup
+		for g := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%3)*time.Millisecond+50*time.Microsecond)
+					want := fmt.Sprint(g, " ", i)
+					v, err := p.Do(ctx, "ECHO", want)
+					cancel()
+					if err == nil && v != want {
+						t.Errorf("reply %v to %q", v, want)
+						return
+					}
+					if errors.Is(err, redis.ErrClosed) {
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * time.Millisecond)
+		_ = p.Close()
+		wg.Wait()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		t.Errorf("goroutines %d before, %d after", before, n)
+	}
 }

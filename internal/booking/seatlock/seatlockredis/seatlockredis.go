@@ -224,8 +224,10 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 	if err != nil {
 		return seatlock.HoldResult{}, err
 	}
-	if status != "OK" && due != nil {
-		_ = r.client.ZRem(ctx, r.dueKey(), member).Err() // best effort: a stale entry is harmless
+	// A refused hold leaves no entry in the due index (best effort: a stale entry is harmless),
+	// except when its id is another live hold's: ZADD NX added nothing, and the entry is that hold's.
+	if status != "OK" && status != "ID_TAKEN" && due != nil {
+		_ = r.client.ZRem(ctx, r.dueKey(), member).Err()
 	}
 	switch status {
 	case "OK":

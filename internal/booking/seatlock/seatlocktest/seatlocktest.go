@@ -398,6 +398,11 @@ func testHoldIDInUse(t *testing.T, l seatlock.Locker) {
 	_, err = l.Hold(ctx, hold("h1", show, "A", now.Add(time.Minute), "S3"), seatlock.Guard{}, now)
 	wantCode(t, err, errs.Conflict, "the owner reusing its hold id")
 	wantSeats(t, l, show, now, map[string]seatlock.SeatState{"S1": {HoldID: "h1", OwnerID: "A"}})
+	// The refusals left the live hold's place in the expiry index alone.
+	got, err := l.ExpireDue(ctx, now.Add(2*time.Minute), 100)
+	if ids := holdIDs(got); err != nil || !slices.Equal(ids, []string{"h1"}) {
+		t.Fatalf("expired %v, %v; want [h1]", ids, err)
+	}
 }
 
 func testOtherOwner(t *testing.T, l seatlock.Locker) {
