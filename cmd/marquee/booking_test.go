@@ -283,6 +283,15 @@ func TestHoldsOverGraphQL(t *testing.T) {
 		expectOK(t, laptop.do(t, `query($h: ID!) { hold(id: $h) { id } }`, map[string]any{"h": r.HoldBestAvailable.ID}), nil)
 	})
 
+	t.Run("an Int variable beyond 32 bits is refused, not wrapped", func(t *testing.T) {
+		// 2^32 + 1 would wrap to a count of 1 on its way to the booking service.
+		e := expectCode(t, bob.do(t, `mutation($s: ID!, $n: Int!) { holdBestAvailable(showId: $s, count: $n) { id } }`,
+			map[string]any{"s": showID, "n": 4294967297}), "BAD_USER_INPUT")
+		if !strings.Contains(e.Message, "2147483647") {
+			t.Fatalf("message %q", e.Message)
+		}
+	})
+
 	t.Run("a cancelled show cannot be held", func(t *testing.T) {
 		owner := in.login(t, "owner@demo.marquee", "demo-owner")
 		expectOK(t, in.graphqlAs(t, owner.AccessToken, `mutation($s: ID!) { cancelShow(id: $s) { status } }`, map[string]any{"s": showID}), nil)

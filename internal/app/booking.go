@@ -85,7 +85,7 @@ func (a *App) startBooking(ctx context.Context) error {
 	}
 	catalogue := bookinggrpc.NewCatalogue(p.shows, p.theatres, a.clock)
 	svc := booking.NewService(locker, seats, catalogue, a.bus(), a.clock, booking.Options{HoldTTL: a.cfg.HoldTTL,
-		FeePerTicket: a.cfg.FeePerTicket, TaxBasisPoints: a.cfg.FeeTaxBasisPoints, Log: a.log})
+		Fees: &booking.Fees{PerTicket: a.cfg.FeePerTicket, TaxBasisPoints: a.cfg.FeeTaxBasisPoints}, Log: a.log})
 	var records booking.Repository
 	if a.mongoDB != nil {
 		records, err = bookingmongo.NewBookingRepository(ctx, a.mongoDB)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,12 +66,18 @@ type ShowCache interface {
 type Options struct {
 	// HoldTTL is how long a hold lasts (8 minutes).
 	HoldTTL time.Duration
-	// FeePerTicket is the convenience fee per seat in minor units (3000: ₹30).
-	FeePerTicket int64
-	// TaxBasisPoints is the tax on the fee in hundredths of a percent (1800: 18%).
-	TaxBasisPoints int64
+	// Fees are the convenience fee and its tax; nil charges DefaultFees.
+	Fees *Fees
 	// Log hears failures that do not fail a request (publishing seat changes).
 	Log *slog.Logger
+}
+
+// Fees are what a quote adds to the tickets.
+type Fees struct {
+	// PerTicket is the convenience fee per seat in minor units (3000: ₹30); 0 charges none.
+	PerTicket int64
+	// TaxBasisPoints is the tax on the fee in hundredths of a percent (1800: 18%).
+	TaxBasisPoints int64
 }
 
 // Defaults.
@@ -79,6 +86,9 @@ const (
 	DefaultFeePerTicket   = 3000
 	DefaultTaxBasisPoints = 1800
 )
+
+// DefaultFees are the fees of a service whose Options name none.
+var DefaultFees = Fees{PerTicket: DefaultFeePerTicket, TaxBasisPoints: DefaultTaxBasisPoints}
 
 // Service is the booking service: holds, the seat map and the seat ground truth.
 type Service struct {
@@ -101,11 +111,8 @@ func NewService(locker seatlock.Locker, seats SeatStore, catalogue Catalogue, bu
 	if o.HoldTTL <= 0 {
 		o.HoldTTL = DefaultHoldTTL
 	}
-	if o.FeePerTicket == 0 {
-		o.FeePerTicket = DefaultFeePerTicket
-	}
-	if o.TaxBasisPoints == 0 {
-		o.TaxBasisPoints = DefaultTaxBasisPoints
+	if o.Fees == nil {
+		o.Fees = &DefaultFees
 	}
 	log := o.Log
 	if log == nil {
@@ -255,8 +262,8 @@ func (s *Service) quote(st showState, seatIDs []string) (Quote, error) {
 		q.Lines = append(q.Lines, line)
 		q.Subtotal += line.Amount
 	}
-	q.Fees = s.opts.FeePerTicket * int64(len(seatIDs))
-	q.Taxes = (q.Fees*s.opts.TaxBasisPoints + 5000) / 10000
+	q.Fees = s.opts.Fees.PerTicket * int64(len(seatIDs))
+	q.Taxes = (q.Fees*s.opts.Fees.TaxBasisPoints + 5000) / 10000
 	q.Total = q.Subtotal + q.Fees + q.Taxes
 	return q, nil
 }
@@ -362,31 +369,35 @@ type ConfirmRequest struct {
 }
 
 // ConfirmBooking writes every seat of a booking to the ground truth at once, or none. Calling it
-// again for the same booking succeeds. SeatUnavailable, naming the seats, when any seat is
-// booked by another booking or held by someone else whose hold is live while this booking's hold
-// is gone — whether or not a Redis hold still exists, a seat is never booked twice. While it
-// writes, it claims the seats in the locker (in place of the booking's hold, when still live), so
-// that no hold made meanwhile is overridden; a failed write releases the claim, and so the hold.
+// again for the same booking succeeds, also while an earlier call is still writing. SeatUnavailable,
+// naming the seats, when any seat is booked by another booking or held by someone else whose hold
+// is live while this booking's hold is gone — whether or not a Redis hold still exists, a seat is
+// never booked twice.
+//
+// While it writes, the seats are the booking's in the locker too, so that no hold made meanwhile
+// is overridden: the booking's own hold, while still live, is consumed (its seats marked booked
+// in one step), and the other seats are claimed by a hold of the booking's own (owner
+// "booking:<id>", id claimIDOf), which no customer can replace or see as theirs. A failed write
+// gives back what it took.
 func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
-	if !ids.Valid(r.ShowID) || r.BookingID == "" || len(r.SeatIDs) == 0 {
-		return errs.Invalidf("booking", "a confirmation needs a show, a booking id and seats")
+	if !ids.Valid(r.ShowID) || r.BookingID == "" || len(r.BookingID) > 100 || len(r.SeatIDs) == 0 {
+		return errs.Invalidf("booking", "a confirmation needs a show, a booking id (at most 100 bytes) and seats")
 	}
 	now := s.clock.Now()
+	owner, claimID := "booking:"+r.BookingID, claimIDOf(r.BookingID)
 	locks, err := s.locker.Peek(ctx, r.ShowID, r.SeatIDs, now)
 	if err != nil {
 		return fmt.Errorf("held seats: %w", err)
 	}
-	owner := "booking:" + r.BookingID // who claims the seats while they are written
-	var claim, heldByOthers []string
+	var free, fromHold, heldByOthers []string
 	for _, seat := range r.SeatIDs {
 		l, ok := locks[seat]
 		switch {
-		case ok && l.Booked:
+		case ok && l.Booked, ok && l.HoldID == claimID: // this booking's already (an earlier call)
 		case !ok:
-			claim = append(claim, seat)
+			free = append(free, seat)
 		case l.HoldID == r.HoldID && r.HoldID != "":
-			owner = l.OwnerID
-			claim = append(claim, seat)
+			fromHold = append(fromHold, seat)
 		default:
 			heldByOthers = append(heldByOthers, seat)
 		}
@@ -404,26 +415,45 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if len(heldByOthers) > 0 {
 		// Another customer holds them now; the ground truth may still have them free, but
 		// booking them would take seats from under a live hold.
-		slices.Sort(heldByOthers)
-		return errs.E(errs.SeatUnavailable, "seats %s are held by another customer", joinSeats(heldByOthers)).
-			WithDetail("seats", joinSeats(heldByOthers))
+		return seatsHeldByOthers(heldByOthers)
 	}
-	// Claim the seats in the locker while they are written, all or none, so that no hold made
-	// after the check above loses its seats to this booking (say, one made after this booking's
-	// own hold expired): the booking's own hold, while still live, is replaced by the claim in one
-	// step; other seats must still be free. Seats marked booked, and seats the ground truth
-	// already has for this booking, are left to the ground truth.
-	claimID, claimed, err := s.claim(ctx, r.ShowID, owner, claim, now)
+	// The booking's own hold: its seats become booked marks at once. Gone meanwhile (expired),
+	// its seats must be claimed like free ones.
+	var consumed []string
+	if len(fromHold) > 0 {
+		h, err := s.locker.Consume(ctx, r.ShowID, r.HoldID, now)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			free = append(free, fromHold...)
+		case err != nil:
+			return fmt.Errorf("consume hold: %w", err)
+		default:
+			consumed = h.SeatIDs
+		}
+	}
+	claimed, err := s.claim(ctx, r.ShowID, owner, claimID, free, now)
+	giveBack := func() {
+		ctx := context.WithoutCancel(ctx)
+		if claimed {
+			if _, err := s.locker.Release(ctx, r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
+				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
+			}
+		}
+		if len(consumed) > 0 {
+			if err := s.locker.Unbook(ctx, r.ShowID, consumed); err != nil {
+				s.log.WarnContext(ctx, "unbook the seats of a booking that failed", "show", r.ShowID, "error", err)
+			}
+			s.lockView.forget(r.ShowID, consumed)
+			s.publishFreed(ctx, r.ShowID, consumed)
+		}
+	}
 	if err != nil {
+		giveBack()
 		return err
 	}
 	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
 		s.booked.invalidate(r.ShowID) // the outcome of a failed write may be unknown
-		if claimID != "" {
-			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
-				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
-			}
-		}
+		giveBack()
 		return err
 	}
 	s.booked.apply(r.ShowID, r.BookingID, r.SeatIDs, nil)
@@ -432,12 +462,8 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err == nil {
 		bookedUntil = sh.BusyUntil.Add(24 * time.Hour)
 	}
-	if claimID != "" {
-		if _, err := s.locker.Consume(ctx, r.ShowID, claimID, now); err != nil && !errs.Is(err, errs.NotFound) {
-			return fmt.Errorf("consume hold: %w", err)
-		}
-	}
-	// Mark the seats booked in the fast path too (idempotent), releasing any hold covering them.
+	// Mark the seats booked in the fast path too (idempotent), releasing any hold covering them:
+	// the claim, and stale holds on seats the ground truth already had for this booking.
 	released, err := s.locker.MarkBooked(ctx, r.ShowID, r.SeatIDs, bookedUntil, now)
 	if err != nil {
 		s.log.WarnContext(ctx, "mark booked seats in the locker", "show", r.ShowID, "error", err)
@@ -453,43 +479,57 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 			}
 		}
 	}
-	for _, seat := range claimed.Freed {
-		if !slices.Contains(r.SeatIDs, seat) {
-			changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
-		}
-	}
 	s.lockView.forget(r.ShowID, r.SeatIDs)
 	for _, h := range released {
 		s.lockView.forget(r.ShowID, h.SeatIDs)
 	}
-	s.lockView.forget(r.ShowID, claimed.Freed)
 	s.publish(ctx, r.ShowID, changes)
 	return nil
 }
 
+func seatsHeldByOthers(seats []string) error {
+	slices.Sort(seats)
+	return errs.E(errs.SeatUnavailable, "seats %s are held by another customer", joinSeats(seats)).
+		WithDetail("seats", joinSeats(seats))
+}
+
+// claimIDOf is the id of the hold that claims a booking's free seats while ConfirmBooking writes
+// them: the same for every call for the booking, so that calls made at the same time recognise
+// each other's claim.
+func claimIDOf(bookingID string) string { return "claim:" + bookingID }
+
 // confirmClaimTTL bounds how long ConfirmBooking's claim on seats lasts should it never finish.
 const confirmClaimTTL = time.Minute
 
-// claim holds seats for owner while ConfirmBooking writes them, replacing the owner's live hold
-// on the show (reported in the result). SeatUnavailable when another live hold has any of them.
-// More seats than one hold may have (no booking made from a hold has) are not claimed.
-func (s *Service) claim(ctx context.Context, showID, owner string, seats []string, now time.Time) (id string, res seatlock.HoldResult, err error) {
+// claim holds seats for a booking while ConfirmBooking writes them, and reports whether it made
+// the claim. SeatUnavailable when another live hold has any of them. A claim of the same id
+// already made by another call for the booking is that call's: claimed is false, and every seat
+// must be in it. More seats than one hold may have (no booking made from a hold has) are not
+// claimed.
+func (s *Service) claim(ctx context.Context, showID, owner, id string, seats []string, now time.Time) (claimed bool, err error) {
 	if len(seats) == 0 || len(seats) > seatlock.MaxSeatsPerHold {
-		return "", res, nil
+		return false, nil
 	}
-	if id, err = newHoldID(showID); err != nil {
-		return "", res, err
-	}
-	res, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
+	_, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
 		ExpiresAt: now.Add(confirmClaimTTL)}, seatlock.Guard{}, now)
-	if errs.Is(err, errs.SeatUnavailable) {
-		taken := errs.As(err).Details["seats"]
-		return "", res, errs.E(errs.SeatUnavailable, "seats %s are held by another customer", taken).WithDetail("seats", taken)
+	switch {
+	case errs.Is(err, errs.SeatUnavailable):
+		return false, seatsHeldByOthers(strings.Split(errs.As(err).Details["seats"], ","))
+	case errs.Is(err, errs.Conflict): // the id is taken: another call for this booking claimed them
+		locks, err := s.locker.Peek(ctx, showID, seats, now)
+		if err != nil {
+			return false, fmt.Errorf("held seats: %w", err)
+		}
+		for _, seat := range seats {
+			if l := locks[seat]; !l.Booked && l.HoldID != id {
+				return false, errs.E(errs.Unavailable, "another call is confirming the booking with other seats; try again")
+			}
+		}
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("claim seats: %w", err)
 	}
-	if err != nil {
-		return "", res, fmt.Errorf("claim seats: %w", err)
-	}
-	return id, res, nil
+	return true, nil
 }
 
 // ReleaseBooking frees the seats of a cancelled booking.

@@ -535,7 +535,7 @@ func TestQuote(t *testing.T) {
 		})
 
 		// Fees and tax are options; tax is rounded to the nearest minor unit.
-		e2 := newEnv(t, a, envConfig{opts: booking.Options{FeePerTicket: 2999, TaxBasisPoints: 500}})
+		e2 := newEnv(t, a, envConfig{opts: booking.Options{Fees: &booking.Fees{PerTicket: 2999, TaxBasisPoints: 500}}})
 		show2 := e2.newShow()
 		q := e2.hold(alice, show2, "A1", "A2", "A3").Quote
 		if q.Fees != 3*2999 || q.Taxes != 450 || q.Total != 3*18000+3*2999+450 { // 5% of 8997 = 449.85

@@ -234,9 +234,12 @@ func undeferred(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
 	return edits
 }
 
-// neverNull are gqlgen's marshallers of built-in scalars that never return graphql.Null: a non-null
-// field marshalled with them can raise no error.
-var neverNull = []string{"MarshalString", "MarshalInt", "MarshalInt32", "MarshalInt64", "MarshalBoolean", "MarshalID"}
+// neverNull are the marshallers of built-in scalars that never return graphql.Null (gqlgen's, and
+// the gateway's model.MarshalInt): a non-null field marshalled with them can raise no error.
+var neverNull = []struct{ pkg, name string }{
+	{"graphql", "MarshalString"}, {"graphql", "MarshalInt"}, {"graphql", "MarshalInt32"}, {"graphql", "MarshalInt64"},
+	{"graphql", "MarshalBoolean"}, {"graphql", "MarshalID"}, {"model", "MarshalInt"},
+}
 
 // trivialMark ends the body of a field marshaller trivialFields rewrote.
 const trivialMark = "// trivial field (gqlinorder)"
@@ -335,7 +338,7 @@ func cannotFail(fd *ast.FuncDecl) bool {
 		return false
 	}
 	call, ok := assign.Rhs[0].(*ast.CallExpr)
-	return ok && slices.ContainsFunc(neverNull, func(m string) bool { return isSelector(call.Fun, "graphql", m) })
+	return ok && slices.ContainsFunc(neverNull, func(m struct{ pkg, name string }) bool { return isSelector(call.Fun, m.pkg, m.name) })
 }
 
 func isSelector(e ast.Expr, pkg, name string) bool {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
@@ -117,4 +119,18 @@ type Booking struct {
 	Cancellable    bool          `json:"cancellable"`
 	CancelDeadline *time.Time    `json:"cancelDeadline,omitempty"`
 	PaymentURL     *string       `json:"paymentUrl,omitempty"`
+}
+
+// MarshalInt writes an Int as gqlgen does.
+func MarshalInt(v int) graphql.Marshaler { return graphql.MarshalInt(v) }
+
+// UnmarshalInt reads an Int argument or variable. The GraphQL Int is 32 bits: gqlgen checks the
+// range of literals in a query but not of variables, and a larger value would otherwise wrap
+// when the gateway passes it on as an int32.
+func UnmarshalInt(v any) (int, error) {
+	n, err := graphql.UnmarshalInt32(v)
+	if err != nil {
+		return 0, errs.Invalidf("int", "an Int must be a whole number from -2147483648 to 2147483647")
+	}
+	return int(n), nil
 }
