@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -33,10 +34,12 @@ var cacheableFields = map[string]bool{
 
 // Bounds of the micro-cache.
 const (
-	microCacheMaxBody    = 16 << 10 // requests larger than this are not cached
-	microCacheMaxAnswer  = 1 << 20  // answers larger than this are not kept
-	microCacheMaxEntries = 4096     // answers kept at most (the map is cleared when full)
-	microCacheMaxQueries = 1024     // distinct query texts whose verdict is remembered
+	microCacheMaxBody    = 16 << 10         // requests larger than this are not cached
+	microCacheMaxAnswer  = 1 << 20          // answers larger than this are not kept
+	microCacheMaxEntries = 4096             // answers kept at most
+	microCacheMaxBytes   = 64 << 20         // bytes of answers kept at most (expired answers go first, then all)
+	microCacheRefresh    = 10 * time.Second // the longest a background refresh may run
+	microCacheMaxQueries = 1024             // distinct query texts whose verdict is remembered
 	seatMapMaxAge        = 250 * time.Millisecond
 )
 
@@ -47,6 +50,8 @@ type microCache struct {
 
 	mu       sync.Mutex
 	entries  map[[32]byte]cachedAnswer
+	bytes    int // of the answers in entries
+	maxBytes int
 	inFlight map[[32]byte]*flight
 	verdicts map[string]time.Duration // query text → how long its answers may be kept (0: never)
 }
@@ -70,7 +75,7 @@ func newMicroCache(ttl time.Duration, next http.Handler) http.Handler {
 	if ttl <= 0 {
 		return next
 	}
-	return &microCache{ttl: ttl, next: next, now: time.Now, entries: map[[32]byte]cachedAnswer{},
+	return &microCache{ttl: ttl, next: next, now: time.Now, entries: map[[32]byte]cachedAnswer{}, maxBytes: microCacheMaxBytes,
 		inFlight: map[[32]byte]*flight{}, verdicts: map[string]time.Duration{}}
 }
 
@@ -102,7 +107,10 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.next.ServeHTTP(w, r)
 		return
 	}
-	key := sha256.Sum256(append([]byte(req.OperationName+"\x00"+req.Query+"\x00"), req.Variables...))
+	// The key has the lengths of its parts, so that no two requests share one, and the Accept
+	// header, which chooses the answer's content type.
+	key := sha256.Sum256(fmt.Appendf(nil, "%d:%s%d:%s%d:%s%s", len(req.OperationName), req.OperationName,
+		len(req.Query), req.Query, len(r.Header.Get("Accept")), r.Header.Get("Accept"), req.Variables))
 	now := c.now()
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok && now.Before(e.expires.Add(maxAge)) {
@@ -112,9 +120,13 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if _, busy := c.inFlight[key]; !busy {
 				f := &flight{done: make(chan struct{})}
 				c.inFlight[key] = f
-				refresh := r.Clone(context.WithoutCancel(r.Context()))
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), microCacheRefresh)
+				refresh := r.Clone(ctx)
 				refresh.Body = io.NopCloser(bytes.NewReader(body))
-				go c.execute(key, maxAge, f, refresh, nil)
+				go func() {
+					defer cancel()
+					c.execute(key, maxAge, f, refresh, nil)
+				}()
 			}
 		}
 		c.mu.Unlock()
@@ -123,7 +135,11 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f, ok := c.inFlight[key]; ok {
 		c.mu.Unlock()
-		<-f.done
+		select {
+		case <-f.done:
+		case <-r.Context().Done():
+			return // the client has gone
+		}
 		if f.ok {
 			writeCached(w, f.body, f.contentType)
 			return
@@ -145,10 +161,7 @@ func (c *microCache) execute(key [32]byte, maxAge time.Duration, f *flight, r *h
 		c.mu.Lock()
 		delete(c.inFlight, key)
 		if f.ok {
-			if len(c.entries) >= microCacheMaxEntries {
-				clear(c.entries)
-			}
-			c.entries[key] = cachedAnswer{body: f.body, contentType: f.contentType, expires: c.now().Add(maxAge)}
+			c.keep(key, cachedAnswer{body: f.body, contentType: f.contentType, expires: c.now().Add(maxAge)})
 		}
 		c.mu.Unlock()
 		close(f.done)
@@ -165,6 +178,30 @@ func (c *microCache) execute(key [32]byte, maxAge time.Duration, f *flight, r *h
 	}
 	w.WriteHeader(rec.code)
 	_, _ = w.Write(f.body)
+}
+
+// keep stores an answer within the cache's bounds: when they would be passed, answers expired
+// for longer than any query's maximum age are dropped first, then all. Called with c.mu held.
+func (c *microCache) keep(key [32]byte, a cachedAnswer) {
+	if old, ok := c.entries[key]; ok {
+		c.bytes -= len(old.body)
+		delete(c.entries, key)
+	}
+	if len(c.entries) >= microCacheMaxEntries || c.bytes+len(a.body) > c.maxBytes {
+		dead := c.now().Add(-c.ttl) // past serving even stale: an answer is served until its expiry plus its age
+		for k, e := range c.entries {
+			if e.expires.Before(dead) {
+				c.bytes -= len(e.body)
+				delete(c.entries, k)
+			}
+		}
+	}
+	if len(c.entries) >= microCacheMaxEntries || c.bytes+len(a.body) > c.maxBytes {
+		clear(c.entries)
+		c.bytes = 0
+	}
+	c.entries[key] = a
+	c.bytes += len(a.body)
 }
 
 // verdict is how long answers to query may be kept: 0 unless it is one query operation whose

@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,5 +158,72 @@ func TestMicroCacheOff(t *testing.T) {
 	post(t, h, `{ cities { id } }`, `{}`, nil)
 	if calls.Load() != 2 {
 		t.Fatal("a TTL of 0 still caches")
+	}
+}
+
+// TestMicroCacheStaysWithinItsBytes: answers beyond the byte budget push out the expired ones
+// first, and the cache never holds more than the budget.
+func TestMicroCacheStaysWithinItsBytes(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	now := time.Unix(1_800_000_000, 0)
+	c := newMicroCache(time.Second, countingAPI(&calls, 0)).(*microCache)
+	c.now = func() time.Time { return now }
+	answer, _ := post(t, c, `{ cities { id } }`, `{"v":0}`, nil)
+	c.maxBytes = 10 * (len(answer) + 2)
+	for i := range 100 { // distinct variables: distinct entries
+		post(t, c, `{ cities { id } }`, `{"v":`+strconv.Itoa(i+1)+`}`, nil)
+		if c.bytes > c.maxBytes {
+			t.Fatalf("%d bytes kept, budget %d", c.bytes, c.maxBytes)
+		}
+	}
+	now = now.Add(3 * time.Second) // everything kept is dead
+	post(t, c, `{ cities { id } }`, `{"v":"fresh1"}`, nil)
+	for i := range 8 {
+		post(t, c, `{ cities { id } }`, `{"v":"fresh`+strconv.Itoa(i+2)+`"}`, nil)
+	}
+	before := calls.Load()
+	if _, hit := post(t, c, `{ cities { id } }`, `{"v":"fresh1"}`, nil); hit != "hit" || calls.Load() != before {
+		t.Fatal("a live answer was dropped while dead ones were kept")
+	}
+}
+
+// TestMicroCacheWaiterLeavesWithItsClient: a request waiting for an identical one in progress
+// returns when its own client gives up.
+func TestMicroCacheWaiterLeavesWithItsClient(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release })
+	c := newMicroCache(time.Second, slow)
+	go post(t, c, `{ cities { id } }`, `{}`, nil) // runs until release
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		post(t, c, `{ cities { id } }`, `{}`, func(r *http.Request) { *r = *r.WithContext(ctx) })
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting request outlived its client by seconds")
+	}
+}
+
+// TestMicroCacheKeysOnAccept: an answer kept for one Accept header is not served for another (the
+// content type differs).
+func TestMicroCacheKeysOnAccept(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	c := newMicroCache(time.Second, countingAPI(&calls, 0))
+	accept := func(v string) func(*http.Request) { return func(r *http.Request) { r.Header.Set("Accept", v) } }
+	post(t, c, `{ cities { id } }`, `{}`, accept("application/graphql-response+json"))
+	if _, hit := post(t, c, `{ cities { id } }`, `{}`, accept("application/json")); hit == "hit" {
+		t.Fatal("an answer kept for another Accept header was served")
+	}
+	if _, hit := post(t, c, `{ cities { id } }`, `{}`, accept("application/json")); hit != "hit" {
+		t.Fatal("the same Accept header missed")
 	}
 }

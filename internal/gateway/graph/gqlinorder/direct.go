@@ -165,7 +165,7 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 	}
 	goName := structField(resolver.Body)
 	m := returnedCall(marshal.Body)
-	if goName == "" || m == nil {
+	if goName == "" || m == nil || takesArguments(resolve.Args[3], funcs) {
 		return none, false
 	}
 	marshaller, ok := ecMethod(m.Fun)
@@ -193,6 +193,33 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 		}
 	}
 	return none, false
+}
+
+// takesArguments reports whether a field's context function parses arguments (or is not the
+// shape gqlgen writes): a direct writer has no place for them.
+func takesArguments(init ast.Expr, funcs map[string]*ast.FuncDecl) bool {
+	lit, ok := init.(*ast.FuncLit)
+	if !ok {
+		return true
+	}
+	call := returnedCall(lit.Body)
+	if call == nil {
+		return true
+	}
+	name, ok := ecMethod(call.Fun)
+	if !ok || funcs[name] == nil {
+		return true
+	}
+	args := false
+	ast.Inspect(funcs[name].Body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if m, ok := ecMethod(c.Fun); ok && strings.HasSuffix(m, "_args") {
+				args = true
+			}
+		}
+		return !args
+	})
+	return args
 }
 
 // optionalObject returns T of a marshaller "if v == nil { return graphql.Null }; return ec._T(ctx, sel, v)".

@@ -269,7 +269,7 @@ func trivialFields(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
 		}
 		field := structField(resolver.Body)
 		m := returnedCall(marshal.Body)
-		if field == "" || m == nil {
+		if field == "" || m == nil || !scalarFieldContext(call.Args[3], funcs) {
 			continue
 		}
 		marshaller, ok := ecMethod(m.Fun)
@@ -281,6 +281,25 @@ func trivialFields(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
 			fmt.Sprintf("{\n\treturn ec.%s(ctx, field.Selections, obj.%s) %s\n}", marshaller, field, trivialMark)})
 	}
 	return edits
+}
+
+// scalarFieldContext reports whether a field's context comes from graphql.NewScalarFieldContext:
+// a field without arguments, whose context cannot fail to build.
+func scalarFieldContext(init ast.Expr, funcs map[string]*ast.FuncDecl) bool {
+	lit, ok := init.(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	call := returnedCall(lit.Body)
+	if call == nil {
+		return false
+	}
+	name, ok := ecMethod(call.Fun)
+	if !ok || funcs[name] == nil {
+		return false
+	}
+	fc := returnedCall(funcs[name].Body)
+	return fc != nil && isSelector(fc.Fun, "graphql", "NewScalarFieldContext")
 }
 
 // returnedCall returns the call of a body that is only "return call(...)".
