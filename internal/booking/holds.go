@@ -132,8 +132,10 @@ func (s *Service) HoldSeats(ctx context.Context, showID string, seatIDs []string
 		// stale view costs no extra read. The rule is checked as if the hold succeeds.
 		st.plan.Status = rowStatus(rows, seatIDs, st.booked, locks, owner)
 		if err := seating.CheckSelection(st.plan, seatIDs, true); err != nil {
-			if !fresh && errs.As(err).Reason == seating.ReasonOrphanSeat {
-				s.lockView.forget(showID, rows) // refuse only on what the locker says now
+			// Refuse only on what the locker says now (a bounded number of times: other holds may
+			// keep refilling the view in between).
+			if !fresh && attempt < 2*maxGuardRetries && errs.As(err).Reason == seating.ReasonOrphanSeat {
+				s.lockView.forget(showID, rows)
 				continue
 			}
 			return Hold{}, err
