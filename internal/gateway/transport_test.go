@@ -82,7 +82,7 @@ func TestJSONPOSTAnswersAsGqlgen(t *testing.T) {
 // extensionsWith adds response extensions, so that the test covers them.
 type extensionsWith map[string]any
 
-func (extensionsWith) ExtensionName() string                 { return "test-extensions" }
+func (extensionsWith) ExtensionName() string                   { return "test-extensions" }
 func (extensionsWith) Validate(graphql.ExecutableSchema) error { return nil }
 func (e extensionsWith) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	for k, v := range e {
