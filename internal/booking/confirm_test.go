@@ -38,8 +38,8 @@ func withPausedStore(e *env) (*pausedStore, *booking.Service) {
 
 // TestConfirmBookingWhileBeingConfirmed: a second confirmation of the same booking while the first
 // is writing (a redelivered webhook and the reconciler, say) succeeds as well; meanwhile the
-// buyer's seat map shows no hold of theirs to read, and neither the buyer's next hold nor anyone
-// else's takes the seats being written.
+// buyer's seat map shows no hold of theirs to read (the claim is not a hold they can use), and
+// nobody else's hold takes the seats being written.
 func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 	t.Parallel()
 	eachAdapters(t, func(t *testing.T, a adapters) {
@@ -66,9 +66,6 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 		if m.HoldID != "" || m.Mine["A6"] {
 			t.Errorf("the buyer's seat map names hold %q (mine %v) while the booking is written", m.HoldID, m.Mine)
 		}
-		if _, err := svc.HoldSeats(buyer, show, []string{"A12", "A13"}); err != nil {
-			t.Fatal(err)
-		}
 		_, err = svc.HoldSeats(other, show, []string{"A6", "A7"})
 		wantCode(t, err, errs.SeatUnavailable)
 		close(paused.release)
@@ -79,7 +76,6 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 			t.Fatalf("booked %v", got)
 		}
 		e.wantStatus(other, show, booking.SeatBooked, "A6", "A7")
-		e.wantStatus(other, show, booking.SeatHeld, "A12", "A13")
 	})
 }
 

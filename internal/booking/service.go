@@ -305,7 +305,8 @@ func (s *Service) SeatMap(ctx context.Context, showID string) (SeatMap, error) {
 			m.Status[seat.ID] = SeatBooked
 		case locked:
 			m.Status[seat.ID] = SeatHeld
-			if owner != "" && l.OwnerID == owner {
+			// A booking's claim while it is written (ConfirmBooking) is nobody's hold to show.
+			if owner != "" && l.OwnerID == owner && !strings.HasPrefix(l.HoldID, claimPrefix) {
 				m.Mine[seat.ID], m.HoldID = true, l.HoldID
 			}
 		default:
@@ -374,30 +375,30 @@ type ConfirmRequest struct {
 // is live while this booking's hold is gone — whether or not a Redis hold still exists, a seat is
 // never booked twice.
 //
-// While it writes, the seats are the booking's in the locker too, so that no hold made meanwhile
-// is overridden: the booking's own hold, while still live, is consumed (its seats marked booked
-// in one step), and the other seats are claimed by a hold of the booking's own (owner
-// "booking:<id>", id claimIDOf), which no customer can replace or see as theirs. A failed write
-// gives back what it took.
+// While it writes, it claims the seats in the locker, so that no hold made meanwhile is
+// overridden: the claim (id claimIDOf, the same for every call for the booking) replaces the
+// booking's hold in one step while that is still live, and otherwise holds the seats for the booking
+// itself; a failed write releases the claim, and so the hold.
 func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if !ids.Valid(r.ShowID) || r.BookingID == "" || len(r.BookingID) > 100 || len(r.SeatIDs) == 0 {
 		return errs.Invalidf("booking", "a confirmation needs a show, a booking id (at most 100 bytes) and seats")
 	}
 	now := s.clock.Now()
-	owner, claimID := "booking:"+r.BookingID, claimIDOf(r.BookingID)
 	locks, err := s.locker.Peek(ctx, r.ShowID, r.SeatIDs, now)
 	if err != nil {
 		return fmt.Errorf("held seats: %w", err)
 	}
-	var free, fromHold, heldByOthers []string
+	owner, claimID := "booking:"+r.BookingID, claimIDOf(r.BookingID) // who claims the seats while they are written
+	var claim, heldByOthers []string
 	for _, seat := range r.SeatIDs {
 		l, ok := locks[seat]
 		switch {
-		case ok && l.Booked, ok && l.HoldID == claimID: // this booking's already (an earlier call)
+		case ok && l.Booked, ok && l.HoldID == claimID: // booked, or claimed by another call for the booking
 		case !ok:
-			free = append(free, seat)
+			claim = append(claim, seat)
 		case l.HoldID == r.HoldID && r.HoldID != "":
-			fromHold = append(fromHold, seat)
+			owner = l.OwnerID
+			claim = append(claim, seat)
 		default:
 			heldByOthers = append(heldByOthers, seat)
 		}
@@ -417,43 +418,22 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 		// booking them would take seats from under a live hold.
 		return seatsHeldByOthers(heldByOthers)
 	}
-	// The booking's own hold: its seats become booked marks at once. Gone meanwhile (expired),
-	// its seats must be claimed like free ones.
-	var consumed []string
-	if len(fromHold) > 0 {
-		h, err := s.locker.Consume(ctx, r.ShowID, r.HoldID, now)
-		switch {
-		case errs.Is(err, errs.NotFound):
-			free = append(free, fromHold...)
-		case err != nil:
-			return fmt.Errorf("consume hold: %w", err)
-		default:
-			consumed = h.SeatIDs
-		}
-	}
-	claimed, err := s.claim(ctx, r.ShowID, owner, claimID, free, now)
-	giveBack := func() {
-		ctx := context.WithoutCancel(ctx)
-		if claimed {
-			if _, err := s.locker.Release(ctx, r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
-				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
-			}
-		}
-		if len(consumed) > 0 {
-			if err := s.locker.Unbook(ctx, r.ShowID, consumed); err != nil {
-				s.log.WarnContext(ctx, "unbook the seats of a booking that failed", "show", r.ShowID, "error", err)
-			}
-			s.lockView.forget(r.ShowID, consumed)
-			s.publishFreed(ctx, r.ShowID, consumed)
-		}
-	}
+	// Claim the seats in the locker while they are written, all or none, so that no hold made
+	// after the check above loses its seats to this booking (say, one made after this booking's
+	// own hold expired): the booking's own hold, while still live, is replaced by the claim in one
+	// step; other seats must still be free. Seats marked booked, and seats the ground truth
+	// already has for this booking, are left to the ground truth.
+	claimed, err := s.claim(ctx, r.ShowID, owner, claimID, claim, now)
 	if err != nil {
-		giveBack()
 		return err
 	}
 	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
 		s.booked.invalidate(r.ShowID) // the outcome of a failed write may be unknown
-		giveBack()
+		if claimed.ID != "" {
+			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
+				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
+			}
+		}
 		return err
 	}
 	s.booked.apply(r.ShowID, r.BookingID, r.SeatIDs, nil)
@@ -462,8 +442,12 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err == nil {
 		bookedUntil = sh.BusyUntil.Add(24 * time.Hour)
 	}
-	// Mark the seats booked in the fast path too (idempotent), releasing any hold covering them:
-	// the claim, and stale holds on seats the ground truth already had for this booking.
+	if claimed.ID != "" {
+		if _, err := s.locker.Consume(ctx, r.ShowID, claimID, now); err != nil && !errs.Is(err, errs.NotFound) {
+			return fmt.Errorf("consume hold: %w", err)
+		}
+	}
+	// Mark the seats booked in the fast path too (idempotent), releasing any hold covering them.
 	released, err := s.locker.MarkBooked(ctx, r.ShowID, r.SeatIDs, bookedUntil, now)
 	if err != nil {
 		s.log.WarnContext(ctx, "mark booked seats in the locker", "show", r.ShowID, "error", err)
@@ -479,10 +463,16 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 			}
 		}
 	}
+	for _, seat := range claimed.Freed {
+		if !slices.Contains(r.SeatIDs, seat) {
+			changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
+		}
+	}
 	s.lockView.forget(r.ShowID, r.SeatIDs)
 	for _, h := range released {
 		s.lockView.forget(r.ShowID, h.SeatIDs)
 	}
+	s.lockView.forget(r.ShowID, claimed.Freed)
 	s.publish(ctx, r.ShowID, changes)
 	return nil
 }
@@ -493,43 +483,54 @@ func seatsHeldByOthers(seats []string) error {
 		WithDetail("seats", joinSeats(seats))
 }
 
-// claimIDOf is the id of the hold that claims a booking's free seats while ConfirmBooking writes
-// them: the same for every call for the booking, so that calls made at the same time recognise
-// each other's claim.
-func claimIDOf(bookingID string) string { return "claim:" + bookingID }
+// claimPrefix starts the ids of ConfirmBooking's claims, which seat maps do not show as anyone's
+// hold.
+const claimPrefix = "claim:"
+
+// claimIDOf is the id of the hold that claims a booking's seats while ConfirmBooking writes them:
+// the same for every call for the booking, so that calls made at the same time recognise each
+// other's claim.
+func claimIDOf(bookingID string) string { return claimPrefix + bookingID }
 
 // confirmClaimTTL bounds how long ConfirmBooking's claim on seats lasts should it never finish.
 const confirmClaimTTL = time.Minute
 
-// claim holds seats for a booking while ConfirmBooking writes them, and reports whether it made
-// the claim. SeatUnavailable when another live hold has any of them. A claim of the same id
-// already made by another call for the booking is that call's: claimed is false, and every seat
+// claimed is what claim did: the claim's id when it made one, and the seats of the owner's hold
+// it replaced that it does not cover.
+type claimed struct {
+	ID    string
+	Freed []string
+}
+
+// claim holds seats for owner while ConfirmBooking writes them, replacing the owner's live hold
+// on the show. SeatUnavailable when another live hold has any of them. A claim of the same id made
+// meanwhile by another call for the booking is that call's: nothing is claimed, and every seat
 // must be in it. More seats than one hold may have (no booking made from a hold has) are not
 // claimed.
-func (s *Service) claim(ctx context.Context, showID, owner, id string, seats []string, now time.Time) (claimed bool, err error) {
+func (s *Service) claim(ctx context.Context, showID, owner, id string, seats []string, now time.Time) (claimed, error) {
 	if len(seats) == 0 || len(seats) > seatlock.MaxSeatsPerHold {
-		return false, nil
+		return claimed{}, nil
 	}
-	_, err = s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
+	res, err := s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
 		ExpiresAt: now.Add(confirmClaimTTL)}, seatlock.Guard{}, now)
 	switch {
 	case errs.Is(err, errs.SeatUnavailable):
-		return false, seatsHeldByOthers(strings.Split(errs.As(err).Details["seats"], ","))
+		return claimed{}, seatsHeldByOthers(strings.Split(errs.As(err).Details["seats"], ","))
 	case errs.Is(err, errs.Conflict): // the id is taken: another call for this booking claimed them
 		locks, err := s.locker.Peek(ctx, showID, seats, now)
 		if err != nil {
-			return false, fmt.Errorf("held seats: %w", err)
+			return claimed{}, fmt.Errorf("held seats: %w", err)
 		}
 		for _, seat := range seats {
 			if l := locks[seat]; !l.Booked && l.HoldID != id {
-				return false, errs.E(errs.Unavailable, "another call is confirming the booking with other seats; try again")
+				return claimed{}, errs.E(errs.Unavailable, "another call is confirming the booking with other seats; try again")
 			}
 		}
-		return false, nil
+		return claimed{}, nil
 	case err != nil:
-		return false, fmt.Errorf("claim seats: %w", err)
+		return claimed{}, fmt.Errorf("claim seats: %w", err)
 	}
-	return true, nil
+	return claimed{ID: id, Freed: res.Freed}, nil
 }
 
 // ReleaseBooking frees the seats of a cancelled booking.
