@@ -153,26 +153,12 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 	if !ok || funcs[fieldFunc] == nil {
 		return none, false
 	}
-	resolve := returnedCall(funcs[fieldFunc].Body)
-	if resolve == nil || !isSelector(resolve.Fun, "graphql", "ResolveField") || len(resolve.Args) != 9 {
+	sf, ok := asStructField(funcs[fieldFunc], funcs)
+	if !ok || sf.takesArguments() {
 		return none, false
 	}
-	resolver, ok1 := resolve.Args[4].(*ast.FuncLit)
-	chain, ok2 := resolve.Args[5].(*ast.Ident)
-	marshal, ok3 := resolve.Args[6].(*ast.FuncLit)
-	if !ok1 || !ok2 || !ok3 || chain.Name != "nil" {
-		return none, false
-	}
-	goName := structField(resolver.Body)
-	m := returnedCall(marshal.Body)
-	if goName == "" || m == nil || takesArguments(resolve.Args[3], funcs) {
-		return none, false
-	}
-	marshaller, ok := ecMethod(m.Fun)
-	if !ok || funcs[marshaller] == nil {
-		return none, false
-	}
-	f := directField{name: field, goName: goName}
+	marshaller := sf.marshaller
+	f := directField{name: field, goName: sf.goName}
 	if w, ok := directScalars[marshaller]; ok {
 		f.kind, f.writer = scalarField, w
 		return f, true
@@ -193,33 +179,6 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 		}
 	}
 	return none, false
-}
-
-// takesArguments reports whether a field's context function parses arguments (or is not the
-// shape gqlgen writes): a direct writer has no place for them.
-func takesArguments(init ast.Expr, funcs map[string]*ast.FuncDecl) bool {
-	lit, ok := init.(*ast.FuncLit)
-	if !ok {
-		return true
-	}
-	call := returnedCall(lit.Body)
-	if call == nil {
-		return true
-	}
-	name, ok := ecMethod(call.Fun)
-	if !ok || funcs[name] == nil {
-		return true
-	}
-	args := false
-	ast.Inspect(funcs[name].Body, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok {
-			if m, ok := ecMethod(c.Fun); ok && strings.HasSuffix(m, "_args") {
-				args = true
-			}
-		}
-		return !args
-	})
-	return args
 }
 
 // optionalObject returns T of a marshaller "if v == nil { return graphql.Null }; return ec._T(ctx, sel, v)".
@@ -254,12 +213,8 @@ func requiredObject(fd *ast.FuncDecl) string {
 
 // objectCalled returns T of "return ec._T(ctx, sel, v)".
 func objectCalled(s ast.Stmt) string {
-	ret, ok := s.(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		return ""
-	}
-	call, ok := ret.Results[0].(*ast.CallExpr)
-	if !ok {
+	call := callReturned(s)
+	if call == nil {
 		return ""
 	}
 	m, ok := ecMethod(call.Fun)
@@ -292,12 +247,8 @@ func listElement(fd *ast.FuncDecl) string {
 	if !ok || len(lit.Body.List) == 0 {
 		return ""
 	}
-	ret, ok := lit.Body.List[len(lit.Body.List)-1].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		return ""
-	}
-	elem, ok := ret.Results[0].(*ast.CallExpr)
-	if !ok {
+	elem := callReturned(lit.Body.List[len(lit.Body.List)-1])
+	if elem == nil {
 		return ""
 	}
 	name, _ := ecMethod(elem.Fun)

@@ -257,49 +257,75 @@ func trivialFields(fset *token.FileSet, funcs map[string]*ast.FuncDecl) []edit {
 		if !strings.HasPrefix(name, "_") || len(fd.Body.List) != 1 {
 			continue
 		}
-		call := returnedCall(fd.Body)
-		if call == nil || !isSelector(call.Fun, "graphql", "ResolveField") || len(call.Args) != 9 {
-			continue
-		}
-		resolver, ok1 := call.Args[4].(*ast.FuncLit)
-		chain, ok2 := call.Args[5].(*ast.Ident)
-		marshal, ok3 := call.Args[6].(*ast.FuncLit)
-		if !ok1 || !ok2 || !ok3 || chain.Name != "nil" {
-			continue
-		}
-		field := structField(resolver.Body)
-		m := returnedCall(marshal.Body)
-		if field == "" || m == nil || !scalarFieldContext(call.Args[3], funcs) {
-			continue
-		}
-		marshaller, ok := ecMethod(m.Fun)
-		if !ok || funcs[marshaller] == nil || !cannotFail(funcs[marshaller]) {
+		f, ok := asStructField(fd, funcs)
+		if !ok || !f.scalarContext() || !cannotFail(funcs[f.marshaller]) {
 			continue
 		}
 		from, to := fset.Position(fd.Body.Pos()).Offset, fset.Position(fd.Body.End()).Offset
 		edits = append(edits, edit{from, to - from,
-			fmt.Sprintf("{\n\treturn ec.%s(ctx, field.Selections, obj.%s) %s\n}", marshaller, field, trivialMark)})
+			fmt.Sprintf("{\n\treturn ec.%s(ctx, field.Selections, obj.%s) %s\n}", f.marshaller, f.goName, trivialMark)})
 	}
 	return edits
 }
 
-// scalarFieldContext reports whether a field's context comes from graphql.NewScalarFieldContext:
+// structFieldMarshaller is a field marshaller as gqlgen writes it for a struct field: a
+// graphql.ResolveField call whose resolver returns obj.<goName>, with no directives.
+type structFieldMarshaller struct {
+	goName     string
+	marshaller string        // the value's marshaller, a method of ec
+	context    *ast.FuncDecl // the function that builds the field's context
+}
+
+// asStructField reads a field marshaller fd; false when it is not a struct field's.
+func asStructField(fd *ast.FuncDecl, funcs map[string]*ast.FuncDecl) (structFieldMarshaller, bool) {
+	var f structFieldMarshaller
+	call := returnedCall(fd.Body)
+	if call == nil || !isSelector(call.Fun, "graphql", "ResolveField") || len(call.Args) != 9 {
+		return f, false
+	}
+	init, ok0 := call.Args[3].(*ast.FuncLit)
+	resolver, ok1 := call.Args[4].(*ast.FuncLit)
+	chain, ok2 := call.Args[5].(*ast.Ident)
+	marshal, ok3 := call.Args[6].(*ast.FuncLit)
+	if !ok0 || !ok1 || !ok2 || !ok3 || chain.Name != "nil" {
+		return f, false
+	}
+	f.goName = structField(resolver.Body)
+	m, c := returnedCall(marshal.Body), returnedCall(init.Body)
+	if f.goName == "" || m == nil || c == nil {
+		return f, false
+	}
+	var ok bool
+	if f.marshaller, ok = ecMethod(m.Fun); !ok || funcs[f.marshaller] == nil {
+		return f, false
+	}
+	contextFunc, ok := ecMethod(c.Fun)
+	if f.context = funcs[contextFunc]; !ok || f.context == nil {
+		return f, false
+	}
+	return f, true
+}
+
+// scalarContext reports whether the field's context comes from graphql.NewScalarFieldContext:
 // a field without arguments, whose context cannot fail to build.
-func scalarFieldContext(init ast.Expr, funcs map[string]*ast.FuncDecl) bool {
-	lit, ok := init.(*ast.FuncLit)
-	if !ok {
-		return false
-	}
-	call := returnedCall(lit.Body)
-	if call == nil {
-		return false
-	}
-	name, ok := ecMethod(call.Fun)
-	if !ok || funcs[name] == nil {
-		return false
-	}
-	fc := returnedCall(funcs[name].Body)
+func (f structFieldMarshaller) scalarContext() bool {
+	fc := returnedCall(f.context.Body)
 	return fc != nil && isSelector(fc.Fun, "graphql", "NewScalarFieldContext")
+}
+
+// takesArguments reports whether the field's context function parses arguments: a direct
+// writer has no place for them.
+func (f structFieldMarshaller) takesArguments() bool {
+	args := false
+	ast.Inspect(f.context.Body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if m, ok := ecMethod(c.Fun); ok && strings.HasSuffix(m, "_args") {
+				args = true
+			}
+		}
+		return !args
+	})
+	return args
 }
 
 // returnedCall returns the call of a body that is only "return call(...)".
@@ -307,7 +333,12 @@ func returnedCall(body *ast.BlockStmt) *ast.CallExpr {
 	if len(body.List) != 1 {
 		return nil
 	}
-	ret, ok := body.List[0].(*ast.ReturnStmt)
+	return callReturned(body.List[0])
+}
+
+// callReturned returns the call of a statement "return call(...)".
+func callReturned(s ast.Stmt) *ast.CallExpr {
+	ret, ok := s.(*ast.ReturnStmt)
 	if !ok || len(ret.Results) != 1 {
 		return nil
 	}
