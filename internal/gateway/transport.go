@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -25,9 +26,19 @@ type jsonPOST struct {
 
 var _ graphql.Transport = jsonPOST{}
 
+// maxGraphQLBody bounds a GraphQL request's body; the largest the web front end sends is a few KiB.
+const maxGraphQLBody = 1 << 20
+
 func (t jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGraphQLBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_, _ = io.WriteString(w, `{"errors":[{"message":"the request body is larger than 1 MiB","extensions":{"code":"BAD_USER_INPUT"}}],"data":null}`)
+		return
+	}
 	if err != nil {
 		t.POST.Do(w, r, exec)
 		return

@@ -90,3 +90,18 @@ func (e extensionsWith) InterceptResponse(ctx context.Context, next graphql.Resp
 	}
 	return next(ctx)
 }
+
+// TestJSONPOSTRefusesHugeBodies: a body over 1 MiB is refused with 413 before it is parsed.
+func TestJSONPOSTRefusesHugeBodies(t *testing.T) {
+	t.Parallel()
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{BookingClient: stubBookings{}}}))
+	srv.AddTransport(jsonPOST{})
+	body := `{"query":"{ seatMap(showId: \"s1\") { showId } }","variables":{"pad":"` + strings.Repeat("x", maxGraphQLBody) + `"}}`
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "BAD_USER_INPUT") {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"google.golang.org/grpc"
@@ -35,7 +36,7 @@ func (b seatMapBookings) GetSeatMap(context.Context, *bookingv1.GetSeatMapReques
 // __typename, fields merged from a fragment, a null seat in a gap, and strings that need escaping.
 func TestDirectObjectsWriteTheSelection(t *testing.T) {
 	t.Parallel()
-	odd := "A\"\\\n\t\x01<&>é😀" // the row label, and so part of each seat's id
+	odd := "A\"\\\n\t\x01\x1f\v<&>é😀" // the row label, and so part of each seat's id
 	res := &bookingv1.GetSeatMapResponse{ShowId: "show-1",
 		Layout: &theatrev1.Layout{Rows: []*theatrev1.Row{
 			{Label: odd, Cells: []*theatrev1.Cell{
@@ -63,8 +64,11 @@ func TestDirectObjectsWriteTheSelection(t *testing.T) {
 	srv.ServeHTTP(rec, req)
 
 	str := func(s string) string {
-		b, _ := json.Marshal(s) // escapes as the response does (gqlgen's writer compacts it with json)
-		return string(b)
+		b := new(bytes.Buffer)
+		graphql.MarshalString(s).MarshalGQL(b) // as gqlgen writes it…
+		var escaped bytes.Buffer
+		json.HTMLEscape(&escaped, b.Bytes()) // …and its POST transport escapes it
+		return escaped.String()
 	}
 	seat := func(id string, number int, category, status string, accessible, companion, mine bool) string {
 		return `{"__typename":"Seat","id":` + str(id) + `,"number":` + string(rune('0'+number)) + `,"category":` + str(category) +

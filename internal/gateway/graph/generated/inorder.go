@@ -50,7 +50,7 @@ func writeJSONKey(w io.Writer, i int, alias string) {
 
 // writeJSONString writes s as a JSON string, escaping what JSON requires as gqlgen does.
 func writeJSONString(w io.Writer, s string) {
-	const hex = "0123456789abcdef"
+	const hex = "0123456789ABCDEF" // gqlgen writes upper case
 	io.WriteString(w, `"`)
 	start := 0
 	for i := 0; i < len(s); i++ {

@@ -26,13 +26,16 @@ import (
 // directMark ends the body of an object marshaller directObjects rewrote.
 const directMark = "// direct object (gqlinorder)"
 
-// directScalars are the marshallers of built-in scalars that direct writers replace, with the
-// writer (in the generated package's inorder.go) that writes the same JSON.
-var directScalars = map[string]string{
-	"marshalNString2string": "writeJSONString",
-	"marshalNID2string":     "writeJSONString",
-	"marshalNInt2int":       "writeJSONInt",
-	"marshalNBoolean2bool":  "writeJSONBool",
+// directScalars are the functions that marshal built-in scalars which direct writers replace,
+// with the writer (in the generated package's inorder.go) that writes the same JSON. A
+// marshaller is replaced only when it calls one of them (a scalar bound to marshallers of its own
+// keeps them).
+var directScalars = map[struct{ pkg, name string }]string{
+	{"graphql", "MarshalString"}:  "writeJSONString",
+	{"graphql", "MarshalID"}:      "writeJSONString",
+	{"graphql", "MarshalInt"}:     "writeJSONInt",
+	{"model", "MarshalInt"}:       "writeJSONInt", // graphql.MarshalInt, with a range check on input
+	{"graphql", "MarshalBoolean"}: "writeJSONBool",
 }
 
 // fieldKind says how a direct object's field is written.
@@ -107,8 +110,12 @@ func asDirectObject(name string, fd *ast.FuncDecl, funcs map[string]*ast.FuncDec
 				o.implementors = text(n.Args[2])
 			}
 		case *ast.CaseClause:
-			if len(n.List) != 1 {
+			if len(n.List) == 0 {
 				return false // default: panics on unknown fields
+			}
+			if len(n.List) != 1 {
+				ok = false
+				return false
 			}
 			lit, isLit := n.List[0].(*ast.BasicLit)
 			if !isLit || lit.Kind != token.STRING {
@@ -159,11 +166,11 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 	}
 	marshaller := sf.marshaller
 	f := directField{name: field, goName: sf.goName}
-	if w, ok := directScalars[marshaller]; ok {
+	md := funcs[marshaller]
+	if w := scalarWriter(md); w != "" {
 		f.kind, f.writer = scalarField, w
 		return f, true
 	}
-	md := funcs[marshaller]
 	if cannotFail(md) && len(md.Body.List) == 1 {
 		f.kind = enumField
 		return f, true
@@ -179,6 +186,22 @@ func fieldOf(body []ast.Stmt, field string, funcs map[string]*ast.FuncDecl) (dir
 		}
 	}
 	return none, false
+}
+
+// scalarWriter returns the writer for a non-null scalar's marshaller that cannot fail and calls
+// one of directScalars ("_ = sel; res := pkg.MarshalX(v); if res == graphql.Null {…}; return res"),
+// or "".
+func scalarWriter(md *ast.FuncDecl) string {
+	if !cannotFail(md) || len(md.Body.List) != 4 {
+		return ""
+	}
+	call := md.Body.List[1].(*ast.AssignStmt).Rhs[0].(*ast.CallExpr) // cannotFail checked the shape
+	for fn, w := range directScalars {
+		if isSelector(call.Fun, fn.pkg, fn.name) {
+			return w
+		}
+	}
+	return ""
 }
 
 // optionalObject returns T of a marshaller "if v == nil { return graphql.Null }; return ec._T(ctx, sel, v)".
