@@ -38,7 +38,8 @@ func withPausedStore(e *env) (*pausedStore, *booking.Service) {
 
 // TestConfirmBookingWhileBeingConfirmed: a second confirmation of the same booking while the first
 // is writing (a redelivered webhook and the reconciler, say) succeeds as well; meanwhile the
-// buyer's seat map shows no hold of theirs to read (the claim is not a hold they can use), and
+// buyer's seat map shows no hold of theirs to read (the claim is not a hold they can use), the
+// buyer's next hold on the show waits for the write (CONFLICT) instead of replacing the claim, and
 // nobody else's hold takes the seats being written.
 func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 	t.Parallel()
@@ -56,9 +57,6 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 		go func() { first <- svc.ConfirmBooking(context.Background(), req) }()
 		<-paused.entered
 
-		if err := svc.ConfirmBooking(context.Background(), req); err != nil {
-			t.Errorf("the same booking confirmed again meanwhile: %v", err)
-		}
 		m, err := svc.SeatMap(buyer, show)
 		if err != nil {
 			t.Fatal(err)
@@ -66,8 +64,14 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 		if m.HoldID != "" || m.Mine["A6"] {
 			t.Errorf("the buyer's seat map names hold %q (mine %v) while the booking is written", m.HoldID, m.Mine)
 		}
+		_, err = svc.HoldSeats(buyer, show, []string{"A12", "A13"}) // would replace the claim
+		wantCode(t, err, errs.Conflict)
 		_, err = svc.HoldSeats(other, show, []string{"A6", "A7"})
 		wantCode(t, err, errs.SeatUnavailable)
+		// The second confirmation writes the seats itself and marks them booked.
+		if err := svc.ConfirmBooking(context.Background(), req); err != nil {
+			t.Errorf("the same booking confirmed again meanwhile: %v", err)
+		}
 		close(paused.release)
 		if err := <-first; err != nil {
 			t.Fatalf("first confirmation: %v", err)
@@ -76,6 +80,9 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 			t.Fatalf("booked %v", got)
 		}
 		e.wantStatus(other, show, booking.SeatBooked, "A6", "A7")
+		if _, err := svc.HoldSeats(buyer, show, []string{"A12", "A13"}); err != nil {
+			t.Fatalf("the buyer's hold once the booking is written: %v", err)
+		}
 	})
 }
 

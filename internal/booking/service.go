@@ -484,8 +484,8 @@ func seatsHeldByOthers(seats []string) error {
 }
 
 // claimPrefix starts the ids of ConfirmBooking's claims, which seat maps do not show as anyone's
-// hold.
-const claimPrefix = "claim:"
+// hold and the buyer's next hold does not replace.
+const claimPrefix = seatlock.ClaimPrefix
 
 // claimIDOf is the id of the hold that claims a booking's seats while ConfirmBooking writes them:
 // the same for every call for the booking, so that calls made at the same time recognise each

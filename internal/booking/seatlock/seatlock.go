@@ -35,6 +35,19 @@ import (
 	"github.com/marquee-cinema/marquee/internal/platform/errs"
 )
 
+// ClaimPrefix begins the ids of claims: holds a booking takes over from its buyer's hold while its
+// seats are written, which the buyer's next hold does not replace.
+const ClaimPrefix = "claim:"
+
+// ReasonBookingInProgress is the reason of ErrClaimed.
+const ReasonBookingInProgress = "BOOKING_IN_PROGRESS"
+
+// ErrClaimed is Hold's error when the owner's live hold on the show is a claim.
+func ErrClaimed() error {
+	return errs.E(errs.Conflict, "a booking of yours for this show is being confirmed; try again in a moment").
+		WithReason(ReasonBookingInProgress)
+}
+
 // Limits.
 const (
 	// MaxSeatsPerHold is the most seats one hold may cover.
@@ -109,10 +122,13 @@ type Locker interface {
 	// The seat ids may come in any order; they are stored sorted. When the seats are available but
 	// a seat of g is not as g assumes, it fails with a *GuardError, in the same atomic step.
 	//
+	// A claim — a live hold whose id begins with ClaimPrefix — is not replaced: a new hold of its
+	// owner on the show is refused with ErrClaimed while it lives.
+	//
 	// Errors: errs.Invalid (no seats, duplicate seats, more than MaxSeatsPerHold, ExpiresAt ≤ now,
 	// empty owner or hold id, payload over MaxPayload, more than MaxGuardSeats guarded seats or
 	// a guarded seat that is also held or guarded twice); errs.Conflict when a hold with h.ID
-	// exists; errs.SeatUnavailable; *GuardError.
+	// exists, or ErrClaimed; errs.SeatUnavailable; *GuardError.
 	Hold(ctx context.Context, h Hold, g Guard, now time.Time) (HoldResult, error)
 	// Get returns a live hold. NotFound when it does not exist, was released, or has expired.
 	Get(ctx context.Context, showID, holdID string, now time.Time) (Hold, error)

@@ -7,6 +7,7 @@ import (
 	"container/heap"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -202,6 +203,9 @@ func (m *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 		return seatlock.HoldResult{}, errs.E(errs.Conflict, "hold id already in use")
 	}
 	old := s.liveHold(s.owners[h.OwnerID], t)
+	if old != nil && strings.HasPrefix(old.id, seatlock.ClaimPrefix) {
+		return seatlock.HoldResult{}, seatlock.ErrClaimed()
+	}
 	taken := func(seat string) bool {
 		st, ok := s.state(seat, t)
 		return ok && (st.Booked || old == nil || st.HoldID != old.id)

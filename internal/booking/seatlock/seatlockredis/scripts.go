@@ -1,6 +1,10 @@
 package seatlockredis
 
-import "github.com/redis/go-redis/v9"
+import (
+	"github.com/redis/go-redis/v9"
+
+	"github.com/marquee-cinema/marquee/internal/booking/seatlock"
+)
 
 // The per-show scripts all take the same four keys, which share the show's hash tag and so
 // live in one Redis Cluster slot:
@@ -165,7 +169,7 @@ end
 // holdScript: ARGV now, id, owner, expiry, grace, reap limit, payload, due member, n, n seats
 // (sorted), f, f guarded seats assumed free, guarded seats assumed taken. Returns {'OK', replaced
 // id or empty, freed seat...}, {'BUSY', seat...}, {'STALE', taken_states of the guarded seats…}
-// or {'ID_TAKEN'}. A seat is taken for the owner when it is booked or a live hold other than
+// {'ID_TAKEN'} or {'CLAIMED'} (the owner's live hold is a claim, seatlock.ClaimPrefix). A seat is taken for the owner when it is booked or a live hold other than
 // the owner's own names it; the guard is checked only once the seats themselves are free.
 // With a fifth key (the due index; only where all keys are on one server) it also adds the
 // due member, so the hold and its index entry are written atomically.
@@ -194,6 +198,7 @@ if old then
   local rec, _, _, o, oseats, live = load(old, now)
   if rec and live and o == owner then oldSeats = oseats else old = nil end
 end
+if old and string.sub(old, 1, #'` + seatlock.ClaimPrefix + `') == '` + seatlock.ClaimPrefix + `' then return {'CLAIMED'} end
 
 local seen = {}
 local function taken(booked, v)

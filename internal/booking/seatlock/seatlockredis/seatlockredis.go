@@ -257,6 +257,8 @@ func (r *Locker) Hold(ctx context.Context, h seatlock.Hold, g seatlock.Guard, no
 		return seatlock.HoldResult{}, &seatlock.GuardError{States: states}
 	case "ID_TAKEN":
 		return seatlock.HoldResult{}, errs.E(errs.Conflict, "hold id already in use")
+	case "CLAIMED":
+		return seatlock.HoldResult{}, seatlock.ErrClaimed()
 	}
 	return seatlock.HoldResult{}, badReply("hold", v)
 }

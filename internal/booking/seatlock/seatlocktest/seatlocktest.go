@@ -34,6 +34,7 @@ func Run(t *testing.T, newLocker func(t *testing.T) seatlock.Locker) {
 			{"AllOrNothing", testAllOrNothing},
 			{"ReplaceOwnHold", testReplaceOwnHold},
 			{"HoldIDInUse", testHoldIDInUse},
+			{"ClaimIsNotReplaced", testClaimIsNotReplaced},
 			{"OtherOwner", testOtherOwner},
 			{"ExtendOnce", testExtendOnce},
 			{"LazyExpiry", testLazyExpiry},
@@ -403,6 +404,27 @@ func testHoldIDInUse(t *testing.T, l seatlock.Locker) {
 	if ids := holdIDs(got); err != nil || !slices.Equal(ids, []string{"h1"}) {
 		t.Fatalf("expired %v, %v; want [h1]", ids, err)
 	}
+}
+
+// testClaimIsNotReplaced: a claim replaces its owner's hold like any hold, but the owner's next
+// hold does not replace the claim while it lives.
+func testClaimIsNotReplaced(t *testing.T, l seatlock.Locker) {
+	ctx := context.Background()
+	now := base()
+	show := uniq("show")
+	claim := seatlock.ClaimPrefix + "b1"
+	mustHold(t, l, hold("h1", show, "A", now.Add(time.Minute), "S1", "S2"), now)
+	res, err := l.Hold(ctx, hold(claim, show, "A", now.Add(time.Minute), "S1", "S2"), seatlock.Guard{}, now)
+	if err != nil || res.Replaced != "h1" {
+		t.Fatalf("claim: %+v, %v; want h1 replaced", res, err)
+	}
+	_, err = l.Hold(ctx, hold("h2", show, "A", now.Add(time.Minute), "S5"), seatlock.Guard{}, now)
+	wantCode(t, err, errs.Conflict, "the owner's hold while its claim lives")
+	wantSeats(t, l, show, now, map[string]seatlock.SeatState{"S1": {HoldID: claim, OwnerID: "A"}, "S2": {HoldID: claim, OwnerID: "A"}})
+	// Others hold as ever; once the claim has expired, so does its owner.
+	mustHold(t, l, hold("h3", show, "B", now.Add(time.Minute), "S6"), now)
+	later := now.Add(time.Minute + time.Second)
+	mustHold(t, l, hold("h4", show, "A", later.Add(time.Minute), "S1"), later)
 }
 
 func testOtherOwner(t *testing.T, l seatlock.Locker) {
