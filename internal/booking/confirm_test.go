@@ -87,7 +87,7 @@ func TestConfirmBookingWhileBeingConfirmed(t *testing.T) {
 }
 
 // TestConfirmBookingGivesBackOnFailure: when the ground truth refuses the write, the seats the
-// confirmation took in the locker (the consumed hold's, the claimed ones) are free again.
+// confirmation claimed in the locker (its hold's, and the free ones) are free again.
 func TestConfirmBookingGivesBackOnFailure(t *testing.T) {
 	t.Parallel()
 	eachAdapters(t, func(t *testing.T, a adapters) {

@@ -306,7 +306,7 @@ func (s *Service) SeatMap(ctx context.Context, showID string) (SeatMap, error) {
 		case locked:
 			m.Status[seat.ID] = SeatHeld
 			// A booking's claim while it is written (ConfirmBooking) is nobody's hold to show.
-			if owner != "" && l.OwnerID == owner && !strings.HasPrefix(l.HoldID, claimPrefix) {
+			if owner != "" && l.OwnerID == owner && !strings.HasPrefix(l.HoldID, seatlock.ClaimPrefix) {
 				m.Mine[seat.ID], m.HoldID = true, l.HoldID
 			}
 		default:
@@ -423,13 +423,13 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	// own hold expired): the booking's own hold, while still live, is replaced by the claim in one
 	// step; other seats must still be free. Seats marked booked, and seats the ground truth
 	// already has for this booking, are left to the ground truth.
-	claimed, err := s.claim(ctx, r.ShowID, owner, claimID, claim, now)
+	claimed, freed, err := s.claim(ctx, r.ShowID, owner, claimID, claim, now)
 	if err != nil {
 		return err
 	}
 	if err := s.seats.Book(ctx, r.ShowID, r.BookingID, r.SeatIDs, now); err != nil {
 		s.booked.invalidate(r.ShowID) // the outcome of a failed write may be unknown
-		if claimed.ID != "" {
+		if claimed {
 			if _, err := s.locker.Release(context.WithoutCancel(ctx), r.ShowID, claimID, owner, now); err != nil && !errs.Is(err, errs.NotFound) {
 				s.log.WarnContext(ctx, "release the seats claimed for a booking", "show", r.ShowID, "error", err)
 			}
@@ -442,7 +442,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	if err == nil {
 		bookedUntil = sh.BusyUntil.Add(24 * time.Hour)
 	}
-	if claimed.ID != "" {
+	if claimed {
 		if _, err := s.locker.Consume(ctx, r.ShowID, claimID, now); err != nil && !errs.Is(err, errs.NotFound) {
 			return fmt.Errorf("consume hold: %w", err)
 		}
@@ -463,7 +463,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 			}
 		}
 	}
-	for _, seat := range claimed.Freed {
+	for _, seat := range freed {
 		if !slices.Contains(r.SeatIDs, seat) {
 			changes = append(changes, SeatChange{SeatID: seat, Status: SeatAvailable})
 		}
@@ -472,7 +472,7 @@ func (s *Service) ConfirmBooking(ctx context.Context, r ConfirmRequest) error {
 	for _, h := range released {
 		s.lockView.forget(r.ShowID, h.SeatIDs)
 	}
-	s.lockView.forget(r.ShowID, claimed.Freed)
+	s.lockView.forget(r.ShowID, freed)
 	s.publish(ctx, r.ShowID, changes)
 	return nil
 }
@@ -483,54 +483,45 @@ func seatsHeldByOthers(seats []string) error {
 		WithDetail("seats", joinSeats(seats))
 }
 
-// claimPrefix starts the ids of ConfirmBooking's claims, which seat maps do not show as anyone's
-// hold and the buyer's next hold does not replace.
-const claimPrefix = seatlock.ClaimPrefix
-
 // claimIDOf is the id of the hold that claims a booking's seats while ConfirmBooking writes them:
 // the same for every call for the booking, so that calls made at the same time recognise each
-// other's claim.
-func claimIDOf(bookingID string) string { return claimPrefix + bookingID }
+// other's claim. Seat maps show no claim as anyone's hold, and the buyer's next hold does not
+// replace it (seatlock.ClaimPrefix).
+func claimIDOf(bookingID string) string { return seatlock.ClaimPrefix + bookingID }
 
 // confirmClaimTTL bounds how long ConfirmBooking's claim on seats lasts should it never finish.
 const confirmClaimTTL = time.Minute
 
-// claimed is what claim did: the claim's id when it made one, and the seats of the owner's hold
-// it replaced that it does not cover.
-type claimed struct {
-	ID    string
-	Freed []string
-}
-
 // claim holds seats for owner while ConfirmBooking writes them, replacing the owner's live hold
-// on the show. SeatUnavailable when another live hold has any of them. A claim of the same id made
+// on the show; it reports whether it made the claim, and the seats of the replaced hold the claim
+// does not cover. SeatUnavailable when another live hold has any of them. A claim of the same id made
 // meanwhile by another call for the booking is that call's: nothing is claimed, and every seat
 // must be in it. More seats than one hold may have (no booking made from a hold has) are not
 // claimed.
-func (s *Service) claim(ctx context.Context, showID, owner, id string, seats []string, now time.Time) (claimed, error) {
+func (s *Service) claim(ctx context.Context, showID, owner, id string, seats []string, now time.Time) (made bool, freed []string, err error) {
 	if len(seats) == 0 || len(seats) > seatlock.MaxSeatsPerHold {
-		return claimed{}, nil
+		return false, nil, nil
 	}
 	res, err := s.locker.Hold(ctx, seatlock.Hold{ID: id, ShowID: showID, OwnerID: owner, SeatIDs: seats,
 		ExpiresAt: now.Add(confirmClaimTTL)}, seatlock.Guard{}, now)
 	switch {
 	case errs.Is(err, errs.SeatUnavailable):
-		return claimed{}, seatsHeldByOthers(strings.Split(errs.As(err).Details["seats"], ","))
+		return false, nil, seatsHeldByOthers(strings.Split(errs.As(err).Details["seats"], ","))
 	case errs.Is(err, errs.Conflict): // the id is taken: another call for this booking claimed them
 		locks, err := s.locker.Peek(ctx, showID, seats, now)
 		if err != nil {
-			return claimed{}, fmt.Errorf("held seats: %w", err)
+			return false, nil, fmt.Errorf("held seats: %w", err)
 		}
 		for _, seat := range seats {
 			if l := locks[seat]; !l.Booked && l.HoldID != id {
-				return claimed{}, errs.E(errs.Unavailable, "another call is confirming the booking with other seats; try again")
+				return false, nil, errs.E(errs.Unavailable, "another call is confirming the booking with other seats; try again")
 			}
 		}
-		return claimed{}, nil
+		return false, nil, nil
 	case err != nil:
-		return claimed{}, fmt.Errorf("claim seats: %w", err)
+		return false, nil, fmt.Errorf("claim seats: %w", err)
 	}
-	return claimed{ID: id, Freed: res.Freed}, nil
+	return true, res.Freed, nil
 }
 
 // ReleaseBooking frees the seats of a cancelled booking.

@@ -109,8 +109,9 @@ func (c *microCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The key has the lengths of its parts, so that no two requests share one, and the Accept
 	// header, which chooses the answer's content type.
+	accept := r.Header.Get("Accept")
 	key := sha256.Sum256(fmt.Appendf(nil, "%d:%s%d:%s%d:%s%s", len(req.OperationName), req.OperationName,
-		len(req.Query), req.Query, len(r.Header.Get("Accept")), r.Header.Get("Accept"), req.Variables))
+		len(req.Query), req.Query, len(accept), accept, req.Variables))
 	now := c.now()
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok && now.Before(e.expires.Add(maxAge)) {

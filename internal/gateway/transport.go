@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // jsonPOST is gqlgen's POST transport, except that an answer's data is written as the executor
@@ -36,7 +37,8 @@ func (t jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if errors.As(err, &tooBig) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		_, _ = io.WriteString(w, `{"errors":[{"message":"the request body is larger than 1 MiB","extensions":{"code":"BAD_USER_INPUT"}}],"data":null}`)
+		_, _ = w.Write(appendResponse(nil, &graphql.Response{Errors: gqlerror.List{{Message: "the request body is larger than 1 MiB",
+			Extensions: map[string]any{"code": CodeBadUserInput}}}}))
 		return
 	}
 	if err != nil {

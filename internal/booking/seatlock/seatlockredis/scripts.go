@@ -169,8 +169,9 @@ end
 // holdScript: ARGV now, id, owner, expiry, grace, reap limit, payload, due member, n, n seats
 // (sorted), f, f guarded seats assumed free, guarded seats assumed taken. Returns {'OK', replaced
 // id or empty, freed seat...}, {'BUSY', seat...}, {'STALE', taken_states of the guarded seats…}
-// {'ID_TAKEN'} or {'CLAIMED'} (the owner's live hold is a claim, seatlock.ClaimPrefix). A seat is taken for the owner when it is booked or a live hold other than
-// the owner's own names it; the guard is checked only once the seats themselves are free.
+// {'ID_TAKEN'} or {'CLAIMED'} (the owner's live hold is a claim, seatlock.ClaimPrefix). A seat is
+// taken for the owner when it is booked or a live hold other than the owner's own names it; the
+// guard is checked only once the seats themselves are free.
 // With a fifth key (the due index; only where all keys are on one server) it also adds the
 // due member, so the hold and its index entry are written atomically.
 // It also drops up to reap-limit holds (the Locker passes a limit on every reapEvery-th call,
